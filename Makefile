@@ -1,0 +1,43 @@
+# Masthead: the two commands (see README.md) and a few helpers.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+DATA_DIR ?= $(CURDIR)/var
+export MASTHEAD_DATA_DIR ?= $(DATA_DIR)
+
+.PHONY: run test lint bench screenshot clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(VENV)/.installed $@
+
+## make run: install, migrate, load the demo if empty, print the editor login, serve :8000
+run: $(VENV)/.installed
+	$(BIN)/masthead migrate --verbosity 0
+	$(BIN)/masthead demo --if-empty
+	$(BIN)/masthead serve --host 127.0.0.1 --port 8000
+
+## make test: the whole suite (SQLite unless MASTHEAD_DATABASE_URL says otherwise)
+test: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check masthead tests bench
+
+## make bench: the HTTP benchmark suite (see docs/performance.md)
+bench: $(VENV)/.installed-dev
+	$(BIN)/python bench/http_bench.py
+
+screenshot: $(VENV)/.installed-dev
+	$(BIN)/python tests/browser/screenshot.py docs/screenshot-article.png
+
+clean:
+	rm -rf $(VENV) build *.egg-info

@@ -1,0 +1,8 @@
+"""App config for `masthead.api`."""
+
+from django.apps import AppConfig
+
+
+class ApiConfig(AppConfig):
+    name = "masthead.api"
+    label = "api"

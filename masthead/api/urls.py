@@ -1,0 +1,4 @@
+"""URLs of `masthead.api`."""
+
+app_name = "api"
+urlpatterns = []

@@ -1,0 +1,7 @@
+"""Articles and their furniture: Article, Section, Tag, Author, Revision, Redirect.
+
+Owns the one definition of "visible to readers" (`Article.objects.published()`), the write
+path (`services.save_article`, `publish_article`, `unpublish_article`, `change_slug`), the
+signals other apps react to (`signals.article_published`, `article_changed`,
+`article_unpublished`) and the reader pages (front, article, section/tag/author listings).
+"""

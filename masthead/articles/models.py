@@ -1,0 +1,241 @@
+"""Articles, sections, tags, authors, revisions and old-URL redirects.
+
+`Article.objects.published()` is the only definition of "visible to readers" (STYLE habit 3):
+pages, feeds, sitemaps, search, recommendations and the API all use it. It enforces the
+schedule on read, so a scheduled article is visible from its time even if the in-process
+scheduler has not yet flipped its status, and never before.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from masthead.core.text import reading_minutes
+
+
+class SectionQuerySet(models.QuerySet):
+    def navigation(self):
+        return self.filter(in_navigation=True).order_by("position", "name")
+
+
+class Section(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+    description = models.TextField(blank=True)
+    position = models.PositiveIntegerField(default=100)
+    in_navigation = models.BooleanField(default=True)
+
+    objects = SectionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["position", "name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:section", args=[self.slug])
+
+
+class Tag(models.Model):
+    name = models.CharField(max_length=100, unique=True)
+    slug = models.SlugField(max_length=100, unique=True)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:tag", args=[self.slug])
+
+
+class Author(models.Model):
+    name = models.CharField(max_length=150)
+    slug = models.SlugField(max_length=150, unique=True)
+    bio = models.TextField(blank=True)
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="author_profile",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("articles:author", args=[self.slug])
+
+
+class ArticleQuerySet(models.QuerySet):
+    def published(self, now=None):
+        """Visible to readers now: published (or scheduled and due), dated in the past."""
+        now = now or timezone.now()
+        return self.filter(
+            Q(status=Article.Status.PUBLISHED) | Q(status=Article.Status.SCHEDULED),
+            published_at__lte=now,
+        )
+
+    def stories(self):
+        return self.filter(kind=Article.Kind.ARTICLE)
+
+    def for_listing(self):
+        """What a teaser needs, in a fixed number of queries (no N+1)."""
+        return self.select_related("section", "lead_image").prefetch_related(
+            models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+        ).order_by("-published_at", "-id")
+
+    def due_for_publication(self, now=None):
+        return self.filter(status=Article.Status.SCHEDULED, published_at__lte=now or timezone.now())
+
+
+class Article(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        REVIEW = "review", "In review"
+        SCHEDULED = "scheduled", "Scheduled"
+        PUBLISHED = "published", "Published"
+
+    class Kind(models.TextChoices):
+        ARTICLE = "article", "Article"
+        PAGE = "page", "Page"
+
+    headline = models.CharField(max_length=300)
+    slug = models.SlugField(max_length=200, allow_unicode=False)
+    standfirst = models.TextField(blank=True)
+    body = models.TextField(blank=True, help_text="Markdown; ## for sub-headings.")
+    body_html = models.TextField(blank=True, editable=False)
+    word_count = models.PositiveIntegerField(default=0, editable=False)
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.ARTICLE)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.DRAFT)
+    published_at = models.DateTimeField(null=True, blank=True)
+    # The publication day in the site's timezone: part of the URL and of slug uniqueness.
+    pub_date = models.DateField(null=True, blank=True, editable=False)
+    created_at = models.DateTimeField(default=timezone.now, editable=False)
+    updated_at = models.DateTimeField(default=timezone.now)
+    section = models.ForeignKey(
+        Section, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    )
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
+    lead_image = models.ForeignKey(
+        "media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    lead_image_alt = models.CharField(max_length=300, blank=True)
+    lead_image_caption = models.CharField(max_length=500, blank=True)
+    external_key = models.CharField(max_length=255, null=True, blank=True, unique=True)
+    featured = models.BooleanField(default=False)
+    comments_enabled = models.BooleanField(default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    objects = ArticleQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-id"]
+        permissions = [
+            ("publish_own_article", "Can publish own articles"),
+            ("publish_article", "Can publish any article"),
+            ("edit_any_article", "Can edit anyone's articles"),
+        ]
+        constraints = [
+            models.UniqueConstraint(fields=["pub_date", "slug"], name="article_slug_unique_per_day"),
+        ]
+        indexes = [
+            models.Index(fields=["status", "kind", "-published_at"], name="article_listing"),
+            models.Index(fields=["section", "status", "-published_at"], name="article_section"),
+            models.Index(fields=["featured", "status", "-published_at"], name="article_featured"),
+            models.Index(fields=["slug"], name="article_slug"),
+        ]
+
+    def __str__(self):
+        return self.headline
+
+    def get_absolute_url(self):
+        if self.kind == self.Kind.PAGE:
+            return reverse("articles:page", args=[self.slug])
+        day = self.pub_date or timezone.localdate()
+        return reverse(
+            "articles:article",
+            kwargs={"year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}",
+                    "slug": self.slug},
+        )
+
+    @property
+    def key(self) -> str:
+        """The article key of `related export`: the external id when imported, else the slug."""
+        return self.external_key or self.slug
+
+    @property
+    def is_visible(self) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.SCHEDULED)
+            and self.published_at is not None
+            and self.published_at <= timezone.now()
+        )
+
+    @property
+    def reading_minutes(self) -> int:
+        return reading_minutes(self.word_count, settings.MASTHEAD_WORDS_PER_MINUTE)
+
+    @property
+    def byline_authors(self) -> list[Author]:
+        """Authors in byline order; uses the `for_listing` prefetch when present."""
+        return [b.author for b in sorted(self.bylines.all(), key=lambda b: b.position)]
+
+    @property
+    def was_updated(self) -> bool:
+        return bool(
+            self.published_at and (self.updated_at - self.published_at).total_seconds() > 600
+        )
+
+
+class Byline(models.Model):
+    """An author on an article, in order: the first is the lead byline."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position"]
+        constraints = [
+            models.UniqueConstraint(fields=["article", "author"], name="byline_unique"),
+        ]
+
+
+class Revision(models.Model):
+    """A snapshot of an article's editable fields at each save (who, when, what)."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    note = models.CharField(max_length=200, blank=True)
+    data = models.JSONField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["article", "-created_at"], name="revision_article")]
+
+
+class Redirect(models.Model):
+    """An old path (a previous slug, or an imported permalink such as `/?p=123`) → article."""
+
+    old_path = models.CharField(max_length=500, unique=True)
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="redirects")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"{self.old_path} → {self.article_id}"

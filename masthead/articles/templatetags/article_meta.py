@@ -1,0 +1,97 @@
+"""`{% article_head article %}`: canonical link, OpenGraph/Twitter tags and JSON-LD.
+
+JSON-LD `NewsArticle` and `BreadcrumbList` are built as dicts and serialised with the `<`, `>`
+and `&` escaped, so a headline can never close the script element.
+"""
+
+from __future__ import annotations
+
+import json
+
+from django import template
+from django.conf import settings
+from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
+
+register = template.Library()
+
+_JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
+
+
+def _absolute(path: str) -> str:
+    return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
+
+
+def news_article_data(article) -> list[dict]:
+    url = _absolute(article.get_absolute_url())
+    authors = article.byline_authors
+    data = {
+        "@context": "https://schema.org",
+        "@type": "NewsArticle",
+        "mainEntityOfPage": {"@type": "WebPage", "@id": url},
+        "url": url,
+        "headline": article.headline[:110],
+        "description": article.standfirst,
+        "datePublished": article.published_at.isoformat() if article.published_at else None,
+        "dateModified": (article.updated_at or article.published_at).isoformat()
+        if article.published_at else None,
+        "author": [
+            {"@type": "Person", "name": a.name, "url": _absolute(a.get_absolute_url())}
+            for a in authors
+        ],
+        "publisher": {"@type": "Organization", "name": settings.SITE_NAME,
+                      "url": settings.SITE_URL + "/"},
+        "articleSection": article.section.name if article.section else None,
+        "keywords": [t.name for t in article.tags.all()],
+        "wordCount": article.word_count,
+        "inLanguage": settings.SITE_LANGUAGE,
+    }
+    if article.lead_image:
+        data["image"] = [_absolute(article.lead_image.url)]
+    crumbs = [("Home", settings.SITE_URL + "/")]
+    if article.section:
+        crumbs.append((article.section.name, _absolute(article.section.get_absolute_url())))
+    crumbs.append((article.headline, url))
+    breadcrumbs = {
+        "@context": "https://schema.org",
+        "@type": "BreadcrumbList",
+        "itemListElement": [
+            {"@type": "ListItem", "position": i, "name": name, "item": item}
+            for i, (name, item) in enumerate(crumbs, start=1)
+        ],
+    }
+    return [{k: v for k, v in data.items() if v not in (None, "", [])}, breadcrumbs]
+
+
+@register.simple_tag
+def article_head(article):
+    url = _absolute(article.get_absolute_url())
+    tags = [
+        ("og:type", "article"),
+        ("og:site_name", settings.SITE_NAME),
+        ("og:title", article.headline),
+        ("og:description", article.standfirst),
+        ("og:url", url),
+    ]
+    if article.published_at:
+        tags.append(("article:published_time", article.published_at.isoformat()))
+        tags.append(("article:modified_time", article.updated_at.isoformat()))
+    if article.section:
+        tags.append(("article:section", article.section.name))
+    if article.lead_image:
+        tags.append(("og:image", _absolute(article.lead_image.url)))
+        tags.append(("og:image:alt", article.lead_image_alt))
+    card = "summary_large_image" if article.lead_image else "summary"
+    scripts = "".join(
+        '<script type="application/ld+json">'
+        + json.dumps(block, ensure_ascii=False).translate(_JSON_ESCAPES)
+        + "</script>"
+        for block in news_article_data(article)
+    )
+    return (
+        format_html('<link rel="canonical" href="{}">\n', url)
+        + format_html_join("\n", '<meta property="{}" content="{}">', tags)
+        + format_html('\n<meta name="twitter:card" content="{}">\n', card)
+        + format_html('<meta name="description" content="{}">\n', article.standfirst)
+        + mark_safe(scripts)  # noqa: S308 - JSON with <, >, & escaped above
+    )

@@ -1,0 +1,4 @@
+"""URLs of `masthead.comments`."""
+
+app_name = "comments"
+urlpatterns = []

@@ -1,0 +1,149 @@
+"""Configuration from the environment: the only module that reads `os.environ`.
+
+Every value is read inside a function, so tests and the CLI can change the environment before
+Django's settings are built. The generated secret key lives in the data dir so that it survives
+restarts and is shared by all server processes (it also keys comment-email encryption).
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+
+class ConfigError(ValueError):
+    """A configuration value that cannot be used; the message names the variable."""
+
+
+def env(name: str, default: str = "") -> str:
+    return os.environ.get(name, default)
+
+
+def env_bool(name: str, default: bool = False) -> bool:
+    value = os.environ.get(name)
+    if value is None or value == "":
+        return default
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def env_int(name: str, default: int) -> int:
+    value = os.environ.get(name, "")
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
+
+
+def data_dir() -> Path:
+    path = Path(env("MASTHEAD_DATA_DIR", "./var")).resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def secret_key() -> str:
+    given = env("MASTHEAD_SECRET_KEY")
+    if given:
+        return given
+    key_file = data_dir() / "secret_key"
+    if not key_file.exists():
+        # Written once with exclusive create so concurrent first starts agree on one key.
+        try:
+            with open(key_file, "x", encoding="ascii") as fh:
+                fh.write(secrets.token_urlsafe(50))
+            key_file.chmod(0o600)
+        except FileExistsError:
+            pass
+    return key_file.read_text(encoding="ascii").strip()
+
+
+def site_url() -> str:
+    return env("MASTHEAD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def allowed_hosts() -> list[str]:
+    given = env("MASTHEAD_ALLOWED_HOSTS")
+    if given:
+        return [h.strip() for h in given.split(",") if h.strip()]
+    host = urlsplit(site_url()).hostname or "127.0.0.1"
+    return sorted({host, "localhost", "127.0.0.1", "[::1]"})
+
+
+def database() -> dict:
+    """Django DATABASES['default'] from MASTHEAD_DATABASE_URL (sqlite:/// or postgres://)."""
+    url = env("MASTHEAD_DATABASE_URL") or f"sqlite:///{data_dir() / 'masthead.sqlite3'}"
+    parts = urlsplit(url)
+    if parts.scheme == "sqlite":
+        # sqlite:///relative/file and sqlite:////absolute/file, as dj-database-url reads them.
+        path = unquote(parts.path)
+        path = path[1:] if path.startswith("/") else path
+        return {
+            "ENGINE": "django.db.backends.sqlite3",
+            "NAME": path or str(data_dir() / "masthead.sqlite3"),
+            "OPTIONS": {
+                # WAL lets readers proceed during a write; IMMEDIATE avoids the deadlock-prone
+                # upgrade from a read to a write lock under several server processes.
+                "transaction_mode": "IMMEDIATE",
+                "timeout": 20,
+                "init_command": (
+                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
+                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-20000; "
+                    "PRAGMA mmap_size=268435456;"
+                ),
+            },
+            "TEST": {"NAME": None},
+        }
+    if parts.scheme in {"postgres", "postgresql"}:
+        return {
+            "ENGINE": "django.db.backends.postgresql",
+            "NAME": unquote(parts.path.lstrip("/")) or "postgres",
+            "USER": unquote(parts.username or "postgres"),
+            "PASSWORD": unquote(parts.password or ""),
+            "HOST": parts.hostname or "127.0.0.1",
+            "PORT": str(parts.port or 5432),
+            "CONN_MAX_AGE": 60,
+            "CONN_HEALTH_CHECKS": True,
+        }
+    raise ConfigError(f"MASTHEAD_DATABASE_URL: unsupported scheme {parts.scheme!r}")
+
+
+def cache() -> dict:
+    url = env("MASTHEAD_CACHE_URL")
+    if url.startswith(("redis://", "rediss://", "unix://")):
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+    if url:
+        raise ConfigError(f"MASTHEAD_CACHE_URL: unsupported cache URL {url!r}")
+    return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "masthead"}
+
+
+@dataclass
+class EmailConfig:
+    backend: str
+    host: str = ""
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    use_tls: bool = False
+
+
+def email() -> EmailConfig:
+    url = env("MASTHEAD_EMAIL_URL", "console")
+    if url in {"", "console"}:
+        return EmailConfig("django.core.mail.backends.console.EmailBackend")
+    if url == "memory":
+        return EmailConfig("django.core.mail.backends.locmem.EmailBackend")
+    parts = urlsplit(url)
+    if parts.scheme not in {"smtp", "smtps", "submission"}:
+        raise ConfigError(f"MASTHEAD_EMAIL_URL: unsupported scheme {parts.scheme!r}")
+    return EmailConfig(
+        "django.core.mail.backends.smtp.EmailBackend",
+        host=parts.hostname or "localhost",
+        port=parts.port or (465 if parts.scheme == "smtps" else 587),
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=parts.scheme != "smtp" or parts.port == 587,
+    )

@@ -1,0 +1,85 @@
+"""Markdown → safe HTML, rendered once on write (STYLE habit 10).
+
+markdown-it-py parses CommonMark (+ tables, strikethrough); nh3 (ammonia) then keeps only an
+allow-list of tags and attributes, so stored HTML is safe whatever the author typed. Headings
+are shifted so the body never competes with the page's single `<h1>`: `#` and `##` both become
+`<h2>`, deeper levels follow. Each `<h2>` gets an id so sub-headings can be linked to.
+"""
+
+from __future__ import annotations
+
+import re
+from html import unescape
+
+import nh3
+from django.utils.text import slugify
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "del", "em", "figcaption",
+    "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "li", "ol", "p", "pre", "s",
+    "small", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul",
+}
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title"},
+    "img": {"src", "alt", "title", "width", "height", "loading", "srcset", "sizes"},
+    "h2": {"id"},
+    "h3": {"id"},
+    "td": {"align"},
+    "th": {"align", "scope"},
+    "ol": {"start"},
+    "abbr": {"title"},
+}
+URL_SCHEMES = {"http", "https", "mailto"}
+
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
+    ["table", "strikethrough"]
+)
+
+
+def _shift_headings(tokens) -> None:
+    for token in tokens:
+        if token.type in ("heading_open", "heading_close"):
+            level = int(token.tag[1])
+            token.tag = f"h{min(6, max(2, level))}"
+
+
+def _anchor_headings(tokens) -> None:
+    used: set[str] = set()
+    for i, token in enumerate(tokens):
+        if token.type == "heading_open" and token.tag in ("h2", "h3"):
+            inline = tokens[i + 1]
+            base = slugify(inline.content)[:60] or "section"
+            anchor, n = base, 2
+            while anchor in used:
+                anchor, n = f"{base}-{n}", n + 1
+            used.add(anchor)
+            token.attrSet("id", anchor)
+
+
+def render_markdown(text: str) -> str:
+    """Render author Markdown to sanitised HTML (raw HTML in the source is escaped, not kept)."""
+    tokens = _md.parse(text or "")
+    _shift_headings(tokens)
+    _anchor_headings(tokens)
+    html = _md.renderer.render(tokens, _md.options, {})
+    return sanitise_html(html)
+
+
+def sanitise_html(html: str) -> str:
+    """Keep only allow-listed markup; links get rel=noopener and no scripts survive."""
+    return nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener",
+    )
+
+
+_TAG_RE = re.compile(r"<[^>]+>")
+
+
+def html_to_text(html: str) -> str:
+    """Visible text of trusted (already sanitised) HTML, for word counts and snippets."""
+    return re.sub(r"\s+", " ", unescape(_TAG_RE.sub(" ", html or ""))).strip()

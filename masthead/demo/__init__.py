@@ -1,0 +1,2 @@
+"""The demo site: original fictional articles, authors and comments, loaded by `masthead demo`.
+"""

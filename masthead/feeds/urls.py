@@ -1,0 +1,4 @@
+"""URLs of `masthead.feeds`."""
+
+app_name = "feeds"
+urlpatterns = []

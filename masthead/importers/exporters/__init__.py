@@ -1,0 +1,1 @@
+"""Exporters: Masthead's content out, in formats its importers (and others) read back."""

@@ -1,0 +1,37 @@
+"""`masthead import jsonl FILE`: articles (and their comments) from JSON Lines."""
+
+from __future__ import annotations
+
+from django.core.management.base import BaseCommand, CommandError
+
+from masthead.articles.models import Section
+from masthead.importers.records import RecordError
+from masthead.importers.services import store_records
+from masthead.importers.sources.jsonl import parse_jsonl
+
+
+class Command(BaseCommand):
+    help = "Import articles from a JSON Lines file (one object a line; see CONTRACT.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("file", help="path to the .jsonl file, or - for standard input")
+        parser.add_argument("--section", help="slug of an existing section for articles without one")
+
+    def handle(self, file, section=None, **options):
+        default_section = None
+        if section:
+            default_section = Section.objects.filter(slug=section).first()
+            if default_section is None:
+                raise CommandError(f"no section with slug {section!r}", returncode=2)
+        try:
+            stream = open(file, "rb") if file != "-" else __import__("sys").stdin.buffer
+        except OSError as exc:
+            raise CommandError(f"cannot read {file}: {exc.strerror}", returncode=2) from None
+        try:
+            with stream:
+                records = list(parse_jsonl(stream))
+            report = store_records(records, default_section=default_section)
+        except RecordError as exc:
+            raise CommandError(f"{file}: {exc} (nothing imported)", returncode=2) from None
+        for line in report.lines():
+            self.stdout.write(line)

@@ -1,0 +1,97 @@
+"""The neutral shape of imported content.
+
+Every source (JSON Lines, WordPress WXR, RSS/Atom feeds, a saved article page) is parsed into
+these plain records first; `importers.services` then stores records in one transaction. Keeping
+parsing free of the ORM lets each source be tested alone and lets all of them share one store
+path (idempotency by external key, redirects for old permalinks, comment threading, privacy).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+
+class RecordError(ValueError):
+    """A source record that cannot be imported; the message is shown to the user as is."""
+
+
+@dataclass
+class CommentRecord:
+    key: str  # external id, unique within the article's source
+    author: str
+    body: str  # plain text
+    email: str = ""
+    url: str = ""
+    status: str = "approved"  # pending | approved | spam | trash
+    created_at: dt.datetime | None = None
+    parent_key: str = ""  # key of the comment replied to, "" for top level
+    ip_address: str = ""
+
+
+@dataclass
+class AuthorRecord:
+    name: str
+    slug: str = ""
+    bio: str = ""
+    login: str = ""  # WordPress user login, when the source has one
+    email: str = ""  # never published; kept only to create a staff account
+
+
+@dataclass
+class ArticleRecord:
+    title: str
+    body: str  # Markdown (or plain text: a blank line separates paragraphs)
+    key: str = ""  # external key, kept as Article.external_key; "" when the source has none
+    kind: str = "article"  # article | page
+    status: str = "published"  # published | draft | scheduled
+    slug: str = ""
+    standfirst: str = ""
+    published_at: dt.datetime | None = None
+    updated_at: dt.datetime | None = None
+    section: str = ""  # section *name*; created when missing
+    tags: list[str] = field(default_factory=list)  # tag names; created when missing
+    authors: list[str] = field(default_factory=list)  # author names, in byline order
+    lead_image_url: str = ""
+    lead_image_alt: str = ""
+    lead_image_caption: str = ""
+    comments: list[CommentRecord] = field(default_factory=list)
+    old_paths: list[str] = field(default_factory=list)  # old permalinks to 301 here
+    attachments: list[str] = field(default_factory=list)  # original media URLs (recorded)
+
+
+@dataclass
+class SkippedItem:
+    """An item a source deliberately did not import, with the reason shown in the summary."""
+
+    what: str  # e.g. "attachment 'logo.png'", "nav_menu_item 12"
+    reason: str
+
+
+@dataclass
+class ImportReport:
+    """What an import did: counts per kind and every skipped item with its reason."""
+
+    created: dict[str, int] = field(default_factory=dict)
+    unchanged: dict[str, int] = field(default_factory=dict)
+    skipped: list[SkippedItem] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    def count(self, kind: str, created: bool = True, n: int = 1) -> None:
+        bucket = self.created if created else self.unchanged
+        bucket[kind] = bucket.get(kind, 0) + n
+
+    def skip(self, what: str, reason: str) -> None:
+        self.skipped.append(SkippedItem(what, reason))
+
+    def lines(self) -> list[str]:
+        out = []
+        for kind in sorted(set(self.created) | set(self.unchanged)):
+            out.append(
+                f"{kind}: {self.created.get(kind, 0)} created, "
+                f"{self.unchanged.get(kind, 0)} already present"
+            )
+        for item in self.skipped:
+            out.append(f"skipped {item.what}: {item.reason}")
+        out.extend(self.notes)
+        return out

@@ -1,0 +1,131 @@
+"""JSON Lines source: one article object a line (CONTRACT.md, "JSON Lines article format").
+
+Every line is validated before anything is stored, so a bad line anywhere means nothing is
+imported and the user is told which line and why.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Iterator
+from typing import IO
+
+from django.utils import timezone
+
+from ..records import ArticleRecord, CommentRecord, RecordError
+
+STATUSES = {"published", "draft", "scheduled"}
+TYPES = {"article", "page"}
+COMMENT_STATUSES = {"pending", "approved", "spam", "trash"}
+
+
+def parse_datetime(value, where: str) -> dt.datetime | None:
+    if value in (None, ""):
+        return None
+    if not isinstance(value, str):
+        raise RecordError(f"{where}: expected an ISO 8601 date, got {type(value).__name__}")
+    try:
+        parsed = dt.datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise RecordError(f"{where}: {value!r} is not an ISO 8601 date") from None
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed, timezone.get_default_timezone())
+    return parsed
+
+
+def _text(obj: dict, name: str, where: str, required: bool = False) -> str:
+    value = obj.get(name)
+    if value is None:
+        if required:
+            raise RecordError(f"{where}: '{name}' is required")
+        return ""
+    if not isinstance(value, str):
+        raise RecordError(f"{where}: '{name}' must be a string")
+    if "\x00" in value:
+        raise RecordError(f"{where}: '{name}' contains a NUL character")
+    if required and not value.strip():
+        raise RecordError(f"{where}: '{name}' must not be empty")
+    return value
+
+
+def _comment(obj, where: str) -> CommentRecord:
+    if not isinstance(obj, dict):
+        raise RecordError(f"{where}: each comment must be an object")
+    status = obj.get("status") or "approved"
+    if status not in COMMENT_STATUSES:
+        raise RecordError(f"{where}: comment status must be one of {sorted(COMMENT_STATUSES)}")
+    return CommentRecord(
+        key=str(obj.get("id") or ""),
+        author=_text(obj, "author", where) or "Anonymous",
+        body=_text(obj, "body", where, required=True),
+        email=_text(obj, "email", where),
+        url=_text(obj, "url", where),
+        status=status,
+        created_at=parse_datetime(obj.get("created_at"), f"{where} created_at"),
+        parent_key=str(obj.get("parent") or ""),
+    )
+
+
+def record_from_object(obj, where: str) -> ArticleRecord:
+    if not isinstance(obj, dict):
+        raise RecordError(f"{where}: expected a JSON object")
+    status = obj.get("status") or "published"
+    if status not in STATUSES:
+        raise RecordError(f"{where}: 'status' must be one of {sorted(STATUSES)}, got {status!r}")
+    kind = obj.get("type") or "article"
+    if kind not in TYPES:
+        raise RecordError(f"{where}: 'type' must be one of {sorted(TYPES)}, got {kind!r}")
+    tags = obj.get("tags") or []
+    if not isinstance(tags, list) or not all(isinstance(t, str) for t in tags):
+        raise RecordError(f"{where}: 'tags' must be a list of strings")
+    authors = obj.get("authors")
+    if authors is None:
+        authors = [obj["author"]] if obj.get("author") else []
+    if not isinstance(authors, list) or not all(isinstance(a, str) for a in authors):
+        raise RecordError(f"{where}: 'author' must be a string ('authors' a list of strings)")
+    comments = obj.get("comments") or []
+    if not isinstance(comments, list):
+        raise RecordError(f"{where}: 'comments' must be a list")
+    key = obj.get("id")
+    if key is not None and not isinstance(key, (str, int)):
+        raise RecordError(f"{where}: 'id' must be a string")
+    record = ArticleRecord(
+        title=_text(obj, "title", where, required=True).strip(),
+        body=_text(obj, "body", where, required=True),
+        key=str(key) if key is not None else "",
+        kind=kind,
+        status=status,
+        slug=_text(obj, "slug", where),
+        standfirst=_text(obj, "standfirst", where),
+        published_at=parse_datetime(obj.get("published_at"), f"{where} published_at"),
+        updated_at=parse_datetime(obj.get("updated_at"), f"{where} updated_at"),
+        section=_text(obj, "section", where),
+        tags=tags,
+        authors=authors,
+        lead_image_url=_text(obj, "image", where),
+        lead_image_alt=_text(obj, "image_alt", where),
+        lead_image_caption=_text(obj, "image_caption", where),
+        comments=[_comment(c, f"{where} comment {i + 1}") for i, c in enumerate(comments)],
+    )
+    if len(record.title) > 300:
+        raise RecordError(f"{where}: 'title' is longer than 300 characters")
+    if status == "scheduled" and record.published_at is None:
+        raise RecordError(f"{where}: a scheduled article needs 'published_at'")
+    return record
+
+
+def parse_jsonl(stream: IO[bytes]) -> Iterator[ArticleRecord]:
+    for number, raw in enumerate(stream, start=1):
+        where = f"line {number}"
+        try:
+            line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+        except UnicodeDecodeError:
+            raise RecordError(f"{where}: not valid UTF-8") from None
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            raise RecordError(f"{where}: not valid JSON ({exc.msg})") from None
+        yield record_from_object(obj, where)

@@ -1,0 +1,2 @@
+"""The staff side at /newsroom/: roles, writing and editing, publishing, moderation, dashboard.
+"""

@@ -1,0 +1,4 @@
+"""URLs of `masthead.newsroom`."""
+
+app_name = "newsroom"
+urlpatterns = []

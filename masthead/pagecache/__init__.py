@@ -1,0 +1,2 @@
+"""Full-page cache for anonymous readers, invalidated exactly by surrogate keys.
+"""

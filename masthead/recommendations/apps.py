@@ -1,0 +1,8 @@
+"""App config for `masthead.recommendations`."""
+
+from django.apps import AppConfig
+
+
+class RecommendationsConfig(AppConfig):
+    name = "masthead.recommendations"
+    label = "recommendations"

@@ -1,0 +1,4 @@
+"""URLs of `masthead.search`."""
+
+app_name = "search"
+urlpatterns = []

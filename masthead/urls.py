@@ -1,0 +1,18 @@
+"""Root URL configuration: each app mounts its own URLs (see CONTRACT.md, Web)."""
+
+from django.urls import include, path
+
+from masthead.core.views import healthz
+
+urlpatterns = [
+    path("healthz", healthz, name="healthz"),
+    path("newsroom/", include("masthead.newsroom.urls")),
+    path("comments/", include("masthead.comments.urls")),
+    path("search/", include("masthead.search.urls")),
+    path("api/v1/", include("masthead.api.urls")),
+    path("", include("masthead.feeds.urls")),
+    path("", include("masthead.articles.urls")),
+]
+
+handler404 = "masthead.articles.views.not_found"
+handler500 = "masthead.articles.views.server_error"

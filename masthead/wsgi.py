@@ -1,0 +1,18 @@
+"""WSGI entry point for the production server (granian).
+
+When run by `masthead serve`, each worker process also starts the in-process background jobs
+(the publication scheduler among them): see core/background.py.
+"""
+
+import os
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
+
+from django.core.wsgi import get_wsgi_application  # noqa: E402
+
+application = get_wsgi_application()
+
+if os.environ.get("MASTHEAD_SERVER") == "1":
+    from masthead.core import background  # noqa: E402
+
+    background.start()

@@ -1,0 +1,65 @@
+"""Start a real `masthead serve` on a free loopback port for end-to-end and browser tests."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def masthead(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "masthead", *args], env=env, cwd=REPO,
+                          capture_output=True, text=True, **kwargs)
+
+
+@contextlib.contextmanager
+def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_env=None):
+    """Yield the base URL of a migrated (and optionally demo-loaded) server; stop it after."""
+    port = free_port()
+    env = {**os.environ, "MASTHEAD_DATA_DIR": str(data_dir),
+           "MASTHEAD_SITE_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    for args in (["migrate", "-v0"], ["demo"] if demo else None):
+        if args:
+            done = masthead(args, env, timeout=300)
+            if done.returncode:
+                raise RuntimeError(f"masthead {args[0]} failed: {done.stderr[-2000:]}")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "masthead", "serve", "--port", str(port),
+         "--workers", str(workers)],
+        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                urllib.request.urlopen(url + "/healthz", timeout=2)
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                    raise RuntimeError(f"server did not start: {output[-2000:]}") from None
+                time.sleep(0.2)
+        yield url
+    finally:
+        os.killpg(proc.pid, 15)
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, 9)
+            proc.wait()
