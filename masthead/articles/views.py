@@ -15,6 +15,7 @@ from django.db.models.functions import RowNumber
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
+from masthead.core import surrogate
 from masthead.core.http import public
 
 from .models import Article, Author, Section, Tag
@@ -46,6 +47,8 @@ def front_page(request):
     for article in ranked:
         by_section.setdefault(article.section_id, []).append(article)
     blocks = [(s, by_section[s.pk]) for s in Section.objects.navigation() if s.pk in by_section]
+    shown = featured + latest + [a for _, items in blocks for a in items]
+    surrogate.add(request, "site", "front", *surrogate.article_keys(shown))
     response = render(request, "articles/front.html", {
         "featured": featured, "latest": latest, "section_blocks": blocks,
     })
@@ -63,6 +66,7 @@ def article_page(request, year: int, month: int, day: int, slug: str):
         ),
         pub_date=pub_date, slug=slug, kind=Article.Kind.ARTICLE,
     )
+    surrogate.add(request, "site", f"page:{article.pk}", f"a:{article.pk}")
     response = render(request, "articles/article.html", {"article": article})
     return public(response)
 
@@ -72,11 +76,14 @@ def standing_page(request, slug: str):
         Article.objects.published().prefetch_related("bylines__author"),
         slug=slug, kind=Article.Kind.PAGE,
     )
+    surrogate.add(request, "site", f"page:{article.pk}", f"a:{article.pk}")
     return public(render(request, "articles/page.html", {"article": article}))
 
 
 def _listing(request, template: str, heading_obj, queryset, kind: str):
     page = _paginate(request, queryset.for_listing())
+    surrogate.add(request, "site", f"{kind}:{heading_obj.pk}",
+                  *surrogate.article_keys(page.object_list))
     response = render(request, template, {
         "object": heading_obj, "page": page, "articles": page.object_list, "kind": kind,
     })

@@ -2,11 +2,14 @@
 
 from django import template
 
+from masthead.core import surrogate
 from masthead.recommendations.services import related_for
 
 register = template.Library()
 
 
-@register.inclusion_tag("recommendations/block.html")
-def related_block(article):
-    return {"related": related_for(article), "article": article}
+@register.inclusion_tag("recommendations/block.html", takes_context=True)
+def related_block(context, article):
+    related = related_for(article)
+    surrogate.add(context.get("request"), *surrogate.article_keys(related.articles + related.latest))
+    return {"related": related, "article": article}
