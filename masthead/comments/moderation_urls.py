@@ -1,0 +1,4 @@
+"""Moderation queue URLs, mounted at /newsroom/comments/."""
+
+app_name = "moderation"
+urlpatterns = []
