@@ -17,3 +17,5 @@ STORAGES = {
 }
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher",
                     *PASSWORD_HASHERS]  # noqa: F405 - fast logins in tests; argon2 still tested
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)  # noqa: F405 - WhiteNoise warns when it is missing
+WHITENOISE_USE_FINDERS = True

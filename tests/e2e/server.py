@@ -10,6 +10,7 @@ import sys
 import time
 import urllib.request
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -26,12 +27,45 @@ def masthead(args: list[str], env: dict, **kwargs) -> subprocess.CompletedProces
 
 
 @contextlib.contextmanager
+def fresh_postgres_database(base_url: str, name: str):
+    """A new, empty PostgreSQL database beside `base_url`'s, dropped afterwards."""
+    import psycopg
+
+    parts = urlsplit(base_url)
+    admin = urlunsplit(parts._replace(path="/postgres"))
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        conn.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield urlunsplit(parts._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@contextlib.contextmanager
 def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_env=None):
-    """Yield the base URL of a migrated (and optionally demo-loaded) server; stop it after."""
+    """Yield the base URL of a migrated (and optionally demo-loaded) server; stop it after.
+
+    On SQLite the server keeps its database in `data_dir`. When the suite runs on PostgreSQL
+    (MASTHEAD_DATABASE_URL is postgres://...), each server gets a fresh database of its own so
+    that live servers never share state with each other or with the test runner.
+    """
     port = free_port()
     env = {**os.environ, "MASTHEAD_DATA_DIR": str(data_dir),
            "MASTHEAD_SITE_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    with contextlib.ExitStack() as stack:
+        db_url = env.get("MASTHEAD_DATABASE_URL", "")
+        if db_url.startswith("postgres"):
+            env["MASTHEAD_DATABASE_URL"] = stack.enter_context(
+                fresh_postgres_database(db_url, f"mh_live_{port}")
+            )
+        yield stack.enter_context(_serve(env, port, demo, workers))
+
+
+@contextlib.contextmanager
+def _serve(env: dict, port: int, demo: bool, workers: int):
     for args in (["migrate", "-v0"], ["demo"] if demo else None):
         if args:
             done = masthead(args, env, timeout=300)

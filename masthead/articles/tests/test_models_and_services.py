@@ -1,0 +1,116 @@
+"""Articles: visibility, slugs per day, redirects, revisions, rendering and signals."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from masthead.articles import services, signals
+from masthead.articles.models import Article, Redirect, Revision
+
+pytestmark = pytest.mark.django_db
+
+
+def test_draft_and_future_articles_are_not_visible(make_article):
+    shown = make_article("Visible story")
+    make_article("A draft", status="draft")
+    make_article("Not yet", status="scheduled",
+                 published_at=timezone.now() + dt.timedelta(hours=2))
+    assert list(Article.objects.published()) == [shown]
+
+
+def test_scheduled_article_is_visible_from_its_time_even_before_the_scheduler_runs(make_article):
+    due = timezone.now() + dt.timedelta(minutes=5)
+    article = make_article("Embargoed", status="scheduled", published_at=due)
+    assert not Article.objects.published().filter(pk=article.pk).exists()
+    later = due + dt.timedelta(seconds=1)
+    assert Article.objects.published(now=later).filter(pk=article.pk).exists()
+    assert Article.objects.get(pk=article.pk).status == "scheduled"
+
+
+def test_publish_due_articles_publishes_once_and_announces(make_article, django_capture_on_commit_callbacks):
+    due = timezone.now() + dt.timedelta(minutes=5)
+    article = make_article("Embargoed", status="scheduled", published_at=due)
+    announced = []
+    signals.article_published.connect(lambda sender, article, **kw: announced.append(article.pk),
+                                      weak=False, dispatch_uid="test-announce")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.publish_due_articles(now=due + dt.timedelta(seconds=1)) == [article.pk]
+        with django_capture_on_commit_callbacks(execute=True):
+            assert services.publish_due_articles(now=due + dt.timedelta(seconds=2)) == []
+    finally:
+        signals.article_published.disconnect(dispatch_uid="test-announce")
+    assert announced == [article.pk]
+    assert Article.objects.get(pk=article.pk).status == "published"
+    assert Revision.objects.filter(article=article, note="published on schedule").count() == 1
+
+
+def test_body_is_rendered_to_safe_html_with_h2_subheadings(make_article):
+    article = make_article(body="# Top\n\n## Sub\n\n<script>alert(1)</script>\n\n[x](javascript:alert(1))")
+    assert '<h2 id="top">Top</h2>' in article.body_html
+    assert '<h2 id="sub">Sub</h2>' in article.body_html
+    assert "<script" not in article.body_html
+    assert "href=\"javascript:" not in article.body_html
+    assert "<h1" not in article.body_html
+
+
+def test_slugs_are_unique_per_day_but_may_repeat_on_other_days(make_article):
+    when = timezone.now() - dt.timedelta(days=3)
+    first = make_article("Same headline", published_at=when)
+    second = make_article("Same headline", published_at=when + dt.timedelta(minutes=1))
+    other_day = make_article("Same headline", published_at=when - dt.timedelta(days=1))
+    assert first.slug == "same-headline"
+    assert second.slug == "same-headline-2"
+    assert other_day.slug == "same-headline"
+
+
+def test_slug_change_leaves_a_permanent_redirect(make_article, client):
+    article = make_article("Original title")
+    old_url = article.get_absolute_url()
+    article.slug = "better-title"
+    services.save_article(article)
+    assert Redirect.objects.filter(old_path=old_url, article=article).exists()
+    response = client.get(old_url)
+    assert response.status_code == 301
+    assert response["Location"] == article.get_absolute_url()
+
+
+def test_unpublishing_hides_the_article_and_its_redirects(make_article, client):
+    article = make_article("Soon gone")
+    old_url = article.get_absolute_url()
+    article.slug = "renamed"
+    services.save_article(article)
+    services.unpublish_article(article)
+    assert client.get(article.get_absolute_url()).status_code == 404
+    assert client.get(old_url).status_code == 404
+
+
+def test_every_save_keeps_a_revision(make_article):
+    article = make_article("Revised")
+    article.body = "New body"
+    services.save_article(article, note="edit")
+    revisions = list(article.revisions.all())
+    assert len(revisions) == 2
+    assert revisions[0].data["body"] == "New body"
+
+
+def test_reading_time_comes_from_the_word_count(make_article):
+    article = make_article(body=" ".join(["word"] * 1000))
+    assert article.word_count == 1000
+    assert article.reading_minutes == 5
+
+
+def test_authors_keep_their_byline_order(make_article):
+    article = make_article(authors=("Zed Second", "Amy First", "Max Third"))
+    assert [a.name for a in article.byline_authors] == ["Zed Second", "Amy First", "Max Third"]
+
+
+def test_publish_article_in_the_future_schedules_it(make_article):
+    article = make_article("Draft", status="draft")
+    services.publish_article(article, at=timezone.now() + dt.timedelta(days=1))
+    assert article.status == "scheduled"
+    services.publish_article(article, at=timezone.now() - dt.timedelta(seconds=1))
+    assert article.status == "published"

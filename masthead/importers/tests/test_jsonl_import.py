@@ -1,0 +1,89 @@
+"""JSON Lines import/export through the store service, on the real news corpus."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+
+from masthead.articles.models import Article
+from masthead.comments.models import Comment
+from masthead.importers.exporters.jsonl import export_lines
+
+pytestmark = pytest.mark.django_db
+
+
+def corpus_lines(shared_data) -> list[str]:
+    lines = []
+    for name in ("bbc", "ecbplus", "wikinews-sample"):
+        for raw in (shared_data / "news" / f"{name}.jsonl").read_text().splitlines():
+            o = json.loads(raw)
+            record = {"id": o["id"], "title": o["title"], "body": o["body"]}
+            if o.get("date"):
+                record["published_at"] = o["date"]
+            lines.append(json.dumps(record))
+    return lines
+
+
+@pytest.mark.slow
+def test_shared_news_corpus_imports_in_bulk_and_round_trips(shared_data, tmp_path,
+                                                           django_assert_max_num_queries):
+    lines = corpus_lines(shared_data)
+    source = tmp_path / "news.jsonl"
+    source.write_text("\n".join(lines) + "\n")
+    # Bulk inserts: the query count grows with batches, not with articles.
+    with django_assert_max_num_queries(400):
+        call_command("import_jsonl", str(source), stdout=io.StringIO())
+    assert Article.objects.count() == len(lines)
+    assert Article.objects.published().count() == len(lines)
+
+    exported = [json.loads(line) for line in export_lines()]
+    by_id = {o["id"]: o for o in exported}
+    for raw in lines[:: max(1, len(lines) // 50)]:
+        original = json.loads(raw)
+        assert by_id[original["id"]]["title"] == original["title"]
+        assert by_id[original["id"]]["body"] == original["body"]
+
+    again = tmp_path / "again.jsonl"
+    again.write_text("\n".join(json.dumps(o) for o in exported) + "\n")
+    out = io.StringIO()
+    call_command("import_jsonl", str(again), stdout=out)
+    assert "0 created" in out.getvalue()
+    assert Article.objects.count() == len(lines)
+
+
+def test_comments_are_threaded_and_emails_stored_only_encrypted(tmp_path):
+    source = tmp_path / "c.jsonl"
+    source.write_text(json.dumps({
+        "id": "x1", "title": "With comments", "body": "Body",
+        "comments": [
+            {"id": "a", "author": "A", "email": "Alice@Example.org", "body": "Top", "status": "approved"},
+            {"id": "b", "author": "B", "email": "bob@example.org", "body": "Reply", "parent": "a"},
+            {"id": "c", "author": "C", "email": "", "body": "Reply to reply", "parent": "b"},
+        ]}) + "\n")
+    call_command("import_jsonl", str(source), stdout=io.StringIO())
+    a, b, c = Comment.objects.order_by("external_key")
+    assert (b.parent, c.parent) == (a, b)
+    assert (a.depth, b.depth, c.depth) == (0, 1, 2)
+    for comment in (a, b):
+        assert "example.org" not in comment.email_encrypted.lower()
+        assert len(comment.email_digest) == 64
+    from masthead.comments.privacy import decrypt_email, email_digest
+
+    assert decrypt_email(a.email_encrypted) == "alice@example.org"
+    assert a.email_digest == email_digest("alice@example.org ")
+
+
+def test_a_bad_line_anywhere_means_nothing_is_imported(tmp_path):
+    from django.core.management.base import CommandError
+
+    source = tmp_path / "bad.jsonl"
+    good = [json.dumps({"title": f"T{n}", "body": "b"}) for n in range(600)]
+    source.write_text("\n".join(good + ['{"title": ""}']) + "\n")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_jsonl", str(source), stdout=io.StringIO())
+    assert caught.value.returncode == 2
+    assert "line 601" in str(caught.value)
+    assert Article.objects.count() == 0
