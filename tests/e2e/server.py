@@ -91,9 +91,16 @@ def _serve(env: dict, port: int, demo: bool, workers: int):
                 time.sleep(0.2)
         yield url
     finally:
+        stop(proc)
+
+
+def stop(proc: subprocess.Popen) -> None:
+    """Stop the server's whole process group (granian's workers too)."""
+    try:
         os.killpg(proc.pid, 15)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, 9)
-            proc.wait()
+        proc.wait(timeout=15)
+    except ProcessLookupError:
+        pass
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, 9)
+        proc.wait()
