@@ -33,7 +33,9 @@ def resolve(argv: list[str]) -> list[str]:
     """Map the user's words to Django's `command args...`."""
     if argv[0] in GROUPS:
         if len(argv) < 2 or argv[1].startswith("-"):
-            raise SystemExit(f"masthead: '{argv[0]}' needs a format, e.g. 'masthead {argv[0]} jsonl'")
+            raise SystemExit(
+                f"masthead: '{argv[0]}' needs a format, e.g. 'masthead {argv[0]} jsonl'"
+            )
         return [f"{argv[0]}_{argv[1]}", *argv[2:]]
     return argv
 

@@ -148,7 +148,8 @@ class Article(models.Model):
             ("edit_any_article", "Can edit anyone's articles"),
         ]
         constraints = [
-            models.UniqueConstraint(fields=["pub_date", "slug"], name="article_slug_unique_per_day"),
+            models.UniqueConstraint(fields=["pub_date", "slug"],
+                                    name="article_slug_unique_per_day"),
         ]
         indexes = [
             models.Index(fields=["status", "kind", "-published_at"], name="article_listing"),

@@ -81,7 +81,8 @@ def get_or_create_author(name: str, bio: str = "") -> Author:
 def set_authors(article: Article, authors: list[Author]) -> None:
     Byline.objects.filter(article=article).delete()
     Byline.objects.bulk_create(
-        [Byline(article=article, author=a, position=i) for i, a in enumerate(dict.fromkeys(authors))]
+        [Byline(article=article, author=a, position=i)
+         for i, a in enumerate(dict.fromkeys(authors))]
     )
 
 

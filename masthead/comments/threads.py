@@ -1,4 +1,4 @@
-"""Arrange a flat list of comments into display order with depths (one query, no recursion in SQL)."""
+"""Arrange a flat list of comments into display order with depths (one query, no SQL recursion)."""
 
 from __future__ import annotations
 

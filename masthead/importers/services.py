@@ -112,7 +112,7 @@ def _store_batch(batch, report, names, seen_keys, default_section, user) -> list
     articles = [_build_article(r, names, default_section, user, now) for r in fresh]
     _make_slugs_unique(articles)
     Article.objects.bulk_create(articles)
-    for record, article in zip(fresh, articles):
+    for record in fresh:
         report.count(record.kind)
 
     _store_relations(fresh, articles, names)
@@ -178,8 +178,9 @@ def _store_relations(records, articles, names: _Names) -> None:
             "headline": article.headline, "slug": article.slug, "body": article.body,
             "standfirst": article.standfirst, "status": article.status,
         }))
+        url = article.get_absolute_url()
         redirects += [Redirect(old_path=p, article=article)
-                      for p in dict.fromkeys(record.old_paths) if p and p != article.get_absolute_url()]
+                      for p in dict.fromkeys(record.old_paths) if p and p != url]
     Byline.objects.bulk_create(bylines)
     through.objects.bulk_create(tag_rows, ignore_conflicts=True)
     Revision.objects.bulk_create(revisions)

@@ -15,7 +15,8 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("file", help="path to the .jsonl file, or - for standard input")
-        parser.add_argument("--section", help="slug of an existing section for articles without one")
+        parser.add_argument("--section",
+                            help="slug of an existing section for articles without one")
 
     def handle(self, file, section=None, **options):
         default_section = None
