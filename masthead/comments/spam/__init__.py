@@ -1,0 +1,68 @@
+"""Comment spam filter: a local learned classifier, no cloud service ("Leave a Reply", 4 and 9).
+
+Public API (everything else is internal):
+- `CommentText(body, author="", url="")` — the filter's input; any values, never raises.
+- `train(examples, *, weights=None, tune=True) -> SpamModel` — (CommentText, is_spam) pairs.
+- `retrain(base_examples, site_decisions, *, site_weight=3.0) -> SpamModel` — base corpus plus
+  the site's own approve/spam decisions, which weigh more and override identical base texts.
+- `SpamModel.score(c)`, `.classify(c) -> Classification(score, verdict)`, `.to_bytes()`,
+  `SpamModel.from_bytes(data)` (raises `SpamModelError` on a damaged or foreign model).
+- `rules_only_score(c)` / `RulesFilter()` — the fallback before any model is trained.
+- `verdict(score, thresholds) -> "spam" | "hold" | "ham"`, `Thresholds(spam, hold)`.
+- `load_filter(data: bytes | None) -> SpamFilter` — the stored model, or rules when there is
+  none or it cannot be loaded.
+- `read_labelled(lines)`, `read_unlabelled(lines)` — the `comments train`/`classify` format.
+How it works and how well: docs/spam.md.
+"""
+
+from __future__ import annotations
+
+from .base import (
+    VERDICTS,
+    Classification,
+    SpamFilter,
+    SpamModelError,
+    Thresholds,
+    Verdict,
+    verdict,
+)
+from .corpus import LabelledDataError, read_labelled, read_unlabelled
+from .model import SITE_WEIGHT, SpamModel, retrain, train
+from .rules import RulesFilter, rules_only_score
+from .text import CommentText
+
+__all__ = [
+    "SITE_WEIGHT",
+    "VERDICTS",
+    "Classification",
+    "CommentText",
+    "LabelledDataError",
+    "RulesFilter",
+    "SpamFilter",
+    "SpamModel",
+    "SpamModelError",
+    "Thresholds",
+    "Verdict",
+    "load_filter",
+    "read_labelled",
+    "read_unlabelled",
+    "retrain",
+    "rules_only_score",
+    "train",
+    "verdict",
+]
+
+
+def load_filter(data: bytes | None) -> SpamFilter:
+    """The engine the comment form should use: the stored model if it loads, else rules.
+
+    A model that fails to load (e.g. written by an older filter version) is not an error for
+    readers posting comments: they get the rules filter and moderators get a retrain prompt
+    via `SpamModel.from_bytes` raising in the newsroom's own check.
+    """
+    if not data:
+        return RulesFilter()
+    try:
+        return SpamModel.from_bytes(data)
+    except SpamModelError:
+        return RulesFilter()
