@@ -1,0 +1,1 @@
+"""Import sources: each parses one format into `importers.records`."""
