@@ -6,6 +6,7 @@ from masthead.core.views import healthz
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
+    path("media/", include("masthead.media.urls")),
     path("newsroom/comments/", include("masthead.comments.moderation_urls")),
     path("newsroom/", include("masthead.newsroom.urls")),
     path("comments/", include("masthead.comments.urls")),

@@ -38,6 +38,15 @@ class Image(models.Model):
         return self.original_url
 
     @property
+    def thumbnail_url(self) -> str:
+        """The smallest rendition, for the media library grid."""
+        if self.renditions:
+            from django.core.files.storage import default_storage
+
+            return default_storage.url(min(self.renditions, key=lambda r: r["width"])["name"])
+        return self.url
+
+    @property
     def srcset(self) -> str:
         from django.core.files.storage import default_storage
 

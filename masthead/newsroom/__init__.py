@@ -1,2 +1,13 @@
-"""The staff side at /newsroom/: roles, writing and editing, publishing, moderation, dashboard.
+"""The newsroom at /newsroom/: roles, writing and editing, publishing, revisions, the media
+library, the dashboard, login security, and the admin pages for users and sections.
+
+Public pieces other code may use:
+- `roles`: `ROLES`, `assign_role(user, role)`, `role_of(user)`, `ensure_groups()`.
+- `policy`: who may see/edit/publish which article (`can_see`, `can_edit`, `can_publish`, ...).
+- `services`: article actions with permission checks (`save`, `autosave`, `submit_for_review`,
+  `publish`, `unpublish`, `restore_revision`), built only on `masthead.articles.services`.
+- `staff`: `create_staff_user` (also behind `masthead createuser`), role changes,
+  deactivation, section create/rename/reorder (through `articles.services.change_taxonomy`).
+- `previews`: signed, expiring share links for unpublished articles.
+The comment moderation queue (/newsroom/comments/) belongs to `masthead.comments`.
 """

@@ -74,8 +74,8 @@ def role_of(user) -> str | None:
 def assign_role(user, role: str) -> None:
     if role not in ROLES:
         raise ValueError(f"unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    groups = ensure_groups()
-    user.groups.set([groups[role]])
+    group = Group.objects.filter(name=role).first() or ensure_groups()[role]
+    user.groups.set([group])
     user.is_staff = True
     user.is_superuser = role == "admin"
     user.save(update_fields=["is_staff", "is_superuser"])

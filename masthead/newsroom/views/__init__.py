@@ -1,0 +1,1 @@
+"""Newsroom views, one module per page family; HTTP only, decisions in policy/services."""
