@@ -50,7 +50,7 @@ def front_page(request):
     shown = featured + latest + [a for _, items in blocks for a in items]
     surrogate.add(request, "site", "front", *surrogate.article_keys(shown))
     response = render(request, "articles/front.html", {
-        "featured": featured, "latest": latest, "section_blocks": blocks,
+        "featured": featured, "latest": latest, "section_blocks": blocks, "shown": shown,
     })
     return public(response)
 

@@ -71,11 +71,13 @@ def _serve(env: dict, port: int, demo: bool, workers: int):
             done = masthead(args, env, timeout=300)
             if done.returncode:
                 raise RuntimeError(f"masthead {args[0]} failed: {done.stderr[-2000:]}")
+    log = open(Path(env["MASTHEAD_DATA_DIR"]) / "server.log", "wb")  # noqa: SIM115 - closed below
     proc = subprocess.Popen(
         [sys.executable, "-m", "masthead", "serve", "--port", str(port),
          "--workers", str(workers)],
-        env=env, cwd=REPO, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-        start_new_session=True,
+        # A file, not a pipe: nobody reads the server's output while it runs, and a full pipe
+        # (console email backend, access logs) would block the server.
+        env=env, cwd=REPO, stdout=log, stderr=subprocess.STDOUT, start_new_session=True,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -86,12 +88,13 @@ def _serve(env: dict, port: int, demo: bool, workers: int):
                 break
             except OSError:
                 if proc.poll() is not None or time.monotonic() > deadline:
-                    output = proc.stdout.read().decode(errors="replace") if proc.stdout else ""
+                    output = Path(log.name).read_text(errors="replace")
                     raise RuntimeError(f"server did not start: {output[-2000:]}") from None
                 time.sleep(0.2)
         yield url
     finally:
         stop(proc)
+        log.close()
 
 
 def stop(proc: subprocess.Popen) -> None:

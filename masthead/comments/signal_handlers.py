@@ -1,0 +1,29 @@
+"""Receivers of the comments app's own signals (sent after commit, so mail goes out only for
+comments that are really stored): moderators hear of held comments, subscribers of replies."""
+
+from __future__ import annotations
+
+from .models import Comment
+from .signals import comment_posted, comment_status_changed
+
+
+def on_comment_posted(sender, comment, **kwargs):
+    from . import notifications
+
+    if comment.status == Comment.Status.PENDING:
+        notifications.notify_moderators(comment)
+    elif comment.status == Comment.Status.APPROVED:
+        notifications.notify_reply(comment)
+
+
+def on_comment_status_changed(sender, comment, old_status, **kwargs):
+    from . import notifications
+
+    if comment.status == Comment.Status.APPROVED and old_status != Comment.Status.APPROVED:
+        notifications.notify_reply(comment)
+
+
+def connect() -> None:
+    comment_posted.connect(on_comment_posted, dispatch_uid="comments.notify_posted")
+    comment_status_changed.connect(on_comment_status_changed,
+                                   dispatch_uid="comments.notify_status_changed")
