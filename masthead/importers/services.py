@@ -10,8 +10,10 @@ rebuild once rather than thousands of times.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Iterator
 from itertools import islice
+from urllib.parse import unquote
 
 from django.db import transaction
 from django.utils import timezone
@@ -77,11 +79,16 @@ def store_records(
     *,
     default_section: Section | None = None,
     user=None,
+    created_ids: list[int] | None = None,
 ) -> ImportReport:
-    """Store every record or none (the caller's file is one transaction)."""
-    report = report or ImportReport()
+    """Store every record or none (the caller's file is one transaction).
+
+    `created_ids`, when given, receives the ids of the articles this call created (in record
+    order), so a caller such as `import html` can name the new article.
+    """
+    report = report if report is not None else ImportReport()
     names = _Names()
-    created_ids: list[int] = []
+    created_ids = created_ids if created_ids is not None else []
     seen_keys: set[str] = set()
     with transaction.atomic(), article_services.signals_suspended():
         for batch in _batches(records, BATCH_SIZE):
@@ -93,7 +100,18 @@ def store_records(
     return report
 
 
+def external_key(key: str) -> str:
+    """The key as stored: feed GUIDs and page URLs can exceed the column's 255 characters,
+    so a long one is replaced by its digest (the same on every import, so still idempotent)."""
+    key = key.strip()
+    if len(key) <= 255:
+        return key
+    return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
 def _store_batch(batch, report, names, seen_keys, default_section, user) -> list[int]:
+    for record in batch:
+        record.key = external_key(record.key)
     keys = [r.key for r in batch if r.key]
     existing = set(Article.objects.filter(external_key__in=keys).values_list("external_key",
                                                                               flat=True))
@@ -126,7 +144,8 @@ def _build_article(record: ArticleRecord, names: _Names, default_section, user, 
     published_at = record.published_at
     if published_at is None and status == Article.Status.PUBLISHED:
         published_at = now
-    body_html = render_markdown(record.body)
+    # A reader process may have rendered the body already (wxr_parallel); same function.
+    body_html, words = getattr(record, "rendered_body", None) or render_body(record.body)
     section = names.section(record.section) if record.section.strip() else default_section
     return Article(
         headline=record.title[:300],
@@ -134,7 +153,7 @@ def _build_article(record: ArticleRecord, names: _Names, default_section, user, 
         standfirst=record.standfirst,
         body=record.body,
         body_html=body_html,
-        word_count=word_count(html_to_text(body_html)),
+        word_count=words,
         kind=record.kind,
         status=status,
         published_at=published_at,
@@ -147,6 +166,12 @@ def _build_article(record: ArticleRecord, names: _Names, default_section, user, 
         lead_image_alt=record.lead_image_alt[:300],
         lead_image_caption=record.lead_image_caption[:500],
     )
+
+
+def render_body(markdown: str) -> tuple[str, int]:
+    """The stored HTML of a Markdown body and its word count."""
+    body_html = render_markdown(markdown)
+    return body_html, word_count(html_to_text(body_html))
 
 
 def _make_slugs_unique(articles: list[Article]) -> None:
@@ -179,12 +204,20 @@ def _store_relations(records, articles, names: _Names) -> None:
             "standfirst": article.standfirst, "status": article.status,
         }))
         url = article.get_absolute_url()
+        paths = dict.fromkeys(_request_path(p) for p in record.old_paths if p)
         redirects += [Redirect(old_path=p, article=article)
-                      for p in dict.fromkeys(record.old_paths) if p and p != url]
+                      for p in paths if p != url and len(p) <= 500]
     Byline.objects.bulk_create(bylines)
     through.objects.bulk_create(tag_rows, ignore_conflicts=True)
     Revision.objects.bulk_create(revisions)
     Redirect.objects.bulk_create(redirects, ignore_conflicts=True)
+
+
+def _request_path(path: str) -> str:
+    """An old permalink as Django's `request.path` will show it (percent-escapes decoded, as
+    in WordPress's non-ASCII slugs), so the redirect lookup finds it; a query stays as is."""
+    base, mark, query = path.partition("?")
+    return unquote(base) + mark + query
 
 
 def _store_images(records, articles, report: ImportReport) -> None:

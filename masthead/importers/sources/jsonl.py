@@ -90,9 +90,11 @@ def record_from_object(obj, where: str) -> ArticleRecord:
     key = obj.get("id")
     if key is not None and not isinstance(key, (str, int)):
         raise RecordError(f"{where}: 'id' must be a string")
+    if "body" not in obj:
+        raise RecordError(f"{where}: 'body' is required")
     record = ArticleRecord(
         title=_text(obj, "title", where, required=True).strip(),
-        body=_text(obj, "body", where, required=True),
+        body=_text(obj, "body", where),  # may be empty (WordPress "no content" posts)
         key=str(key) if key is not None else "",
         kind=kind,
         status=status,
@@ -115,9 +117,22 @@ def record_from_object(obj, where: str) -> ArticleRecord:
     return record
 
 
-def parse_jsonl(stream: IO[bytes]) -> Iterator[ArticleRecord]:
-    for number, raw in enumerate(stream, start=1):
+MAX_LINE_BYTES = 64 * 1024 * 1024  # one article with its comments; far above any real one
+
+
+def parse_jsonl(
+    stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES
+) -> Iterator[ArticleRecord]:
+    """Records one by one, so memory stays bounded whatever the file's size.
+
+    The caller stores them inside one transaction: a bad line anywhere rolls back everything.
+    """
+    number = 0
+    while raw := stream.readline(max_line_bytes + 1):
+        number += 1
         where = f"line {number}"
+        if len(raw) > max_line_bytes:
+            raise RecordError(f"{where}: longer than {max_line_bytes:,} bytes")
         try:
             line = raw.decode("utf-8") if isinstance(raw, bytes) else raw
         except UnicodeDecodeError:

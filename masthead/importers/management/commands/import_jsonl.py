@@ -30,8 +30,7 @@ class Command(BaseCommand):
             raise CommandError(f"cannot read {file}: {exc.strerror}", returncode=2) from None
         try:
             with stream:
-                records = list(parse_jsonl(stream))
-            report = store_records(records, default_section=default_section)
+                report = store_records(parse_jsonl(stream), default_section=default_section)
         except RecordError as exc:
             raise CommandError(f"{file}: {exc} (nothing imported)", returncode=2) from None
         for line in report.lines():
