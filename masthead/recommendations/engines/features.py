@@ -1,0 +1,195 @@
+"""Per-article features of the lexical engine and the first-stage pair score between articles.
+
+For articles *i* and *j* (all parts are dot products, so one article can be scored against the
+whole corpus in one pass and a block of articles against it in one sparse product):
+
+    content(i, j) = text cosine + section/tag/author bonus          (judged against the floor)
+    first(i, j)   = content + topic_weight * topic cosine + recency_weight * time closeness
+
+``LexicalSettings`` gathers every knob; the defaults are the cross-validated choice recorded in
+docs/recommendations.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+import numpy as np
+import scipy.sparse as sp
+
+from .base import Doc
+from .store import DenseRows, SparseRows
+from .text import TextSettings, Vectoriser, rows_to_csr
+from .topics import TopicSpace
+
+
+@dataclass(frozen=True)
+class LexicalSettings:
+    text: TextSettings = field(default_factory=TextSettings)
+    topic_dims: int = 32  # LSA dimensions (0 = off); CV chose 32 over 64 on both halves
+    topic_weight: float = 0.4
+    min_docs_for_topics: int = 200  # fewer articles than this cannot teach topics
+    neighbours: int = 5  # shared-neighbour profile size (second stage)
+    neighbour_weight: float = 0.25
+    candidates: int = 50  # first-stage candidates per article kept for the second stage
+    rare_df: int = 200  # full build: candidates come from terms in <= max(this, n/1000) articles
+    stored: int = 12  # list entries kept per article (serves n <= 8 plus exclusions)
+    floor: float = 0.05  # minimum content score to be recommended at all
+    duplicate: float = 0.9  # text cosine above which two articles are the same story republished
+    section_weight: float = 0.02
+    tag_weight: float = 0.06
+    author_weight: float = 0.01
+    recency_weight: float = 0.01  # a tie-breaker: small against typical scores of 0.1-0.5
+    recency_days: float = 30.0
+    refit_after: float = 0.2  # share of the corpus changed since the fit that calls for a refit
+    block: int = 128  # rows per block in the full build (memory: ~12 bytes x block x corpus)
+
+
+def _days(when: datetime | None) -> float:
+    if when is None:
+        return math.nan
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return when.timestamp() / 86400.0
+
+
+class Features:
+    """Rows per slot (text, topics, tags/authors, section, time) and the pair scores above."""
+
+    def __init__(self, settings: LexicalSettings) -> None:
+        self.settings = settings
+        self.vectoriser = Vectoriser(settings.text)
+        self.topics = TopicSpace(settings.topic_dims)
+        self.text = SparseRows()
+        self.topic = DenseRows(np.zeros((0, 0), np.float32))
+        self.meta = SparseRows()
+        self.meta_col: dict[str, int] = {}
+        self.section_id: dict[str, int] = {}
+        self.sections = np.zeros(0, np.int32)
+        self.times = np.zeros(0, np.float64)
+        self.docs_meta: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+
+    # -- building -----------------------------------------------------------------------------
+    def fit(self, docs: Iterable[Doc]) -> list[str]:
+        """Build from ``docs`` read once (a database cursor will do); return their keys."""
+        s = self.settings
+        keys: list[str] = []
+        meta_rows, sections, times = [], [], []
+
+        def texts():
+            # Everything but the text is taken on the way past, so no Doc list is ever held.
+            for d in docs:
+                keys.append(d.key)
+                meta_rows.append(self._meta_row(d))
+                sections.append(self._section(d.section))
+                times.append(_days(d.published_at))
+                self.docs_meta.append((d.section, tuple(d.tags), tuple(d.authors)))
+                yield d.title, d.body
+
+        x = self.vectoriser.fit_transform(texts())
+        self.text = SparseRows(x)
+        if s.topic_dims and s.topic_weight and len(keys) >= s.min_docs_for_topics:
+            self.topics.fit(x, self.vectoriser.vocab.df)
+        self.topic = DenseRows(self.topics.transform(x))
+        self.meta = SparseRows(rows_to_csr(meta_rows, max(len(self.meta_col), 1)))
+        self.sections = np.array(sections, np.int32)
+        self.times = np.array(times, np.float64)
+        return keys
+
+    def add(self, doc: Doc) -> int:
+        """Append ``doc`` as a new slot (vocabulary and df grow; weights of others stay)."""
+        tok = self.vectoriser.tokenise(doc.title, doc.body, grow=True)
+        self.vectoriser.add_df(tok, +1)
+        cols, vals = self.vectoriser.weigh_one(tok)
+        slot = self.text.append(cols, vals)
+        self.topic.append(self.topics.transform_row(cols, vals))
+        self.meta.append(*self._meta_row(doc))
+        self.sections = np.append(self.sections, np.int32(self._section(doc.section)))
+        self.times = np.append(self.times, _days(doc.published_at))
+        self.docs_meta.append((doc.section, tuple(doc.tags), tuple(doc.authors)))
+        return slot
+
+    def forget(self, slot: int) -> None:
+        """Take a removed slot out of the document frequencies (its rows stay, masked)."""
+        cols, _ = self.text.row(slot)
+        v = self.vectoriser
+        v.vocab.df[cols] -= 1
+        v.vocab.n_docs -= 1
+
+    def _section(self, name: str) -> int:
+        if not name:
+            return -1
+        return self.section_id.setdefault(name, len(self.section_id))
+
+    def _meta_row(self, doc: Doc) -> tuple[np.ndarray, np.ndarray]:
+        # Tag and author sets as unit vectors scaled so that their dot product is
+        # weight * |shared| / sqrt(|A| |B|): a cosine bonus that a long tag list cannot inflate.
+        s = self.settings
+        cols, vals = [], []
+        for prefix, names, weight in (
+            ("t:", doc.tags, s.tag_weight),
+            ("a:", doc.authors, s.author_weight),
+        ):
+            uniq = sorted({n.strip().lower() for n in names if n.strip()})
+            for name in uniq:
+                cols.append(self.meta_col.setdefault(prefix + name, len(self.meta_col)))
+                vals.append(math.sqrt(weight / len(uniq)))
+        order = np.argsort(cols)
+        return np.array(cols, np.int64)[order], np.array(vals, np.float32)[order]
+
+    @property
+    def n_slots(self) -> int:
+        return self.text.n_rows
+
+    # -- scoring ------------------------------------------------------------------------------
+    def scores_for(self, slot: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(first, content, text) scores of ``slot`` against every slot (itself included)."""
+        s = self.settings
+        n = self.n_slots
+        cols, vals = self.text.row(slot)
+        text = self.text.dot(cols, vals, n)
+        content = text + self.meta.dot(*self.meta.row(slot), n)
+        if self.sections[slot] >= 0:
+            content += s.section_weight * (self.sections == self.sections[slot])
+        first = content.copy()
+        if self.topic.dim:
+            first += s.topic_weight * (self.topic.matrix @ self.topic.data[slot])
+        first += s.recency_weight * self._closeness(self.times[slot], self.times)
+        return first, content, text
+
+    def pair_scores(self, rows: np.ndarray, others: np.ndarray):
+        """Exact (first, content, text) for pairs (rows[i], others[i, k]) of fitted slots."""
+        s = self.settings
+        shape = others.shape
+        a, b = np.repeat(rows, shape[1]), others.ravel()
+        text = _pair_dots(self.text.blocks[0].matrix, a, b).reshape(shape)
+        content = text.copy()
+        if self.meta.blocks and self.meta.blocks[0].matrix.nnz:
+            content += _pair_dots(self.meta.blocks[0].matrix, a, b).reshape(shape)
+        sec = self.sections[rows][:, None]
+        content += s.section_weight * ((sec == self.sections[others]) & (sec >= 0))
+        first = content + self.recency(rows, others)
+        if self.topic.dim:
+            z = self.topic.matrix
+            first += s.topic_weight * np.einsum("ij,ikj->ik", z[rows], z[others])
+        return first, content, text
+
+    def recency(self, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
+        """Recency tie-break for pairs (rows[i], others[i, k])."""
+        return self.settings.recency_weight * self._closeness(
+            self.times[rows][:, None], self.times[others]
+        )
+
+    def _closeness(self, t, times) -> np.ndarray:
+        # exp(-|days apart| / scale); articles without a date get no tie-break either way.
+        with np.errstate(invalid="ignore"):
+            out = np.exp(-np.abs(times - t) / self.settings.recency_days)
+        return np.nan_to_num(out, nan=0.0).astype(np.float32)
+
+
+def _pair_dots(m: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Row-wise dot products ``m[a[i]] . m[b[i]]`` (rows have sorted column indices)."""
+    return np.asarray(m[a].multiply(m[b]).sum(axis=1), dtype=np.float32).ravel()

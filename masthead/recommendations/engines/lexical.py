@@ -1,0 +1,225 @@
+"""The default related-articles engine: tf-idf over words and word pairs, re-ranked by shared
+neighbours, with a relevance floor, near-duplicate removal and incremental updates.
+
+Two stages (measurements and the cross-validation behind every default: docs/recommendations.md):
+
+1. ``first`` score per pair (``features.py``): text cosine of sublinear tf-idf rows over words
+   and word pairs (headline counted on top of the body, each article pruned to its 300
+   strongest terms) + section/tag/author bonus + a small LSA topic cosine + a recency
+   tie-break. The full build finds candidates through rare terms and topics (``build.py``).
+2. Shared-neighbour re-ranking: each article's profile is its 5 best first-stage neighbours;
+   ``final = first + 0.25 * cosine(profiles)``. Articles about the same event point at the same
+   neighbours, which is what separates the confusable twin stories of ECB+.
+
+Incremental updates keep the vocabulary, idf and topic space of the last fit; a new article is
+scored against every stored one through inverted indexes (cost: its terms' posting lists),
+which gives its own list and, by symmetry, the lists it enters. ``needs_refit()`` turns True
+once ``refit_after`` of the corpus has changed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+import numpy as np
+import scipy.sparse as sp
+
+from .base import DEFAULT_N, Doc, Related, RelatedEngine
+from .build import first_stage
+from .explain import explain
+from .features import Features, LexicalSettings
+from .lists import Lists, pick
+from .store import SparseRows
+from .topics import one_blas_thread
+
+
+class LexicalEngine(RelatedEngine):
+    name = "lexical"
+
+    def __init__(self, settings: LexicalSettings | None = None) -> None:
+        self.settings = settings or LexicalSettings()
+        self.fit([])
+
+    # -- full build -------------------------------------------------------------------------------
+    def fit(self, docs: Iterable[Doc]) -> None:
+        """Build from ``docs``, read once: pass a database cursor rather than a list at 100k."""
+        s = self.settings
+        self.features = Features(s)
+        with one_blas_thread():
+            self._keys = self.features.fit(docs)
+        self.slot_of = {k: i for i, k in enumerate(self._keys)}
+        if len(self.slot_of) != len(self._keys):
+            self.fit([])
+            raise ValueError("duplicate article keys")
+        n = len(self._keys)
+        self.alive = np.ones(n, bool)
+        self.lists = Lists(s.stored)
+        self.lists.ensure(n)
+        self.changes = 0
+        self.fitted = n
+        cand, first, content, text = first_stage(self.features, self.lists)
+        profiles = _profiles(cand, first, s.neighbours, n)
+        self.profiles = SparseRows(profiles)
+        second = _gather(profiles @ profiles.T, cand)
+        final = first + s.neighbour_weight * second
+        valid = (content >= s.floor) & (text <= s.duplicate) & (cand >= 0)
+        final = np.where(valid, final, -np.inf)
+        order = np.argsort(-final, axis=1, kind="stable")
+        for i in range(n):
+            o = order[i][np.isfinite(final[i, order[i]])]
+            self.lists.set(i, cand[i, o], final[i, o])
+
+    # -- one article against all ------------------------------------------------------------------
+    def _rank(self, slot: int, profile: tuple[np.ndarray, np.ndarray] | None = None):
+        """Final scores of ``slot`` against every slot, the valid mask and its profile row."""
+        s = self.settings
+        first, content, text = self.features.scores_for(slot)
+        n = len(first)
+        live = self.alive[:n].copy()
+        live[slot] = False
+        first = np.where(live, first, -np.inf)
+        if profile is None:
+            profile = _profile_row(first, s.neighbours)
+        second = self.profiles.dot(*profile, n)
+        final = first + s.neighbour_weight * second
+        valid = live & (content >= s.floor) & (text <= s.duplicate)
+        dups = np.flatnonzero(live & (text > s.duplicate))
+        return final, valid, profile, dups
+
+    def _ordered(self, final: np.ndarray, valid: np.ndarray, limit: int = 0):
+        """Valid slots best first: at most ``limit`` (default: stored + 1, which is enough for
+        ``Lists.set`` to see truncation) so a corpus-wide argsort is never needed."""
+        limit = limit or self.settings.stored + 1
+        idx = np.flatnonzero(valid)
+        if len(idx) > limit:
+            idx = idx[np.argpartition(-final[idx], limit - 1)[:limit]]
+        o = np.argsort(-final[idx], kind="stable")
+        return idx[o], final[idx[o]]
+
+    def _refresh(self, slot: int) -> None:
+        final, valid, _, _ = self._rank(slot, self.profiles.row(slot))
+        self.lists.set(slot, *self._ordered(final, valid))
+
+    # -- incremental ------------------------------------------------------------------------------
+    def upsert(self, doc: Doc) -> set[str]:
+        with one_blas_thread():
+            return self._upsert(doc)
+
+    def _upsert(self, doc: Doc) -> set[str]:
+        before: dict[int, tuple[str, ...]] = {}
+        if doc.key in self.slot_of:
+            self._drop(self.slot_of[doc.key], before)
+        f = self.features
+        slot = f.add(doc)
+        self._keys.append(doc.key)
+        self.slot_of[doc.key] = slot
+        self.alive = np.append(self.alive, True)
+        self.lists.ensure(slot + 1)
+        final, valid, profile, dups = self._rank(slot)
+        self.profiles.append(*profile)
+        self.lists.add_dups(slot, dups)
+        self.lists.set(slot, *self._ordered(final, valid))
+        # Scores are symmetric, so ``final[j]`` is also the new article's score in j's list.
+        entering = np.flatnonzero(valid & (final > self.lists.scores[: len(final), -1]))
+        for j in entering.tolist():
+            before.setdefault(j, self._visible_keys(j))
+            self.lists.insert(j, slot, float(final[j]))
+        self.changes += 1
+        return self._changed(before, exclude=slot)
+
+    def remove(self, key: str) -> set[str]:
+        if key not in self.slot_of:
+            return set()
+        before: dict[int, tuple[str, ...]] = {}
+        with one_blas_thread():
+            self._drop(self.slot_of[key], before)
+        self.changes += 1
+        return self._changed(before)
+
+    def _drop(self, slot: int, before: dict[int, tuple[str, ...]]) -> None:
+        holders = self.lists.holders(slot).tolist()
+        for j in holders:
+            before.setdefault(j, self._visible_keys(j))
+        self.alive[slot] = False
+        del self.slot_of[self._keys[slot]]
+        self.features.forget(slot)
+        self.lists.clear(slot)
+        for j in holders:
+            self.lists.delete(j, slot)
+            if self.lists.truncated[j] and self.lists.count(j) < DEFAULT_N + 4:
+                self._refresh(j)  # keep enough stored entries to survive exclusions
+
+    def _visible_keys(self, slot: int) -> tuple[str, ...]:
+        return tuple(self._keys[o] for o, _ in self.lists.visible(slot, DEFAULT_N))
+
+    def _changed(self, before: dict[int, tuple[str, ...]], exclude: int = -1) -> set[str]:
+        return {
+            self._keys[j]
+            for j, was in before.items()
+            if j != exclude and self.alive[j] and self._visible_keys(j) != was
+        }
+
+    # -- reading ----------------------------------------------------------------------------------
+    def related(self, key: str, n: int = DEFAULT_N, exclude: Iterable[str] = ()) -> list[Related]:
+        slot = self.slot_of[key]
+        skip = {self.slot_of[k] for k in exclude if k in self.slot_of}
+        chosen = self.lists.visible(slot, n, skip)
+        if len(chosen) < n and self.lists.truncated[slot]:
+            # Exclusions or removals used up the stored entries: one fresh O(corpus) query.
+            with one_blas_thread():
+                final, valid, _, _ = self._rank(slot, self.profiles.row(slot))
+            limit = self.settings.stored + len(skip) + 4 * n
+            chosen = pick(*self._ordered(final, valid, limit), n, skip, self.lists.dups)
+        return [
+            Related(self._keys[o], round(float(sc), 4), explain(self.features, slot, o))
+            for o, sc in chosen
+        ]
+
+    def keys(self) -> list[str]:
+        return list(self.slot_of)
+
+    def __contains__(self, key: object) -> bool:
+        return key in self.slot_of
+
+    def __len__(self) -> int:
+        return len(self.slot_of)
+
+    def needs_refit(self) -> bool:
+        return self.changes > self.settings.refit_after * max(self.fitted, 50)
+
+
+def _profile_row(first: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """An article's ``k`` best first-stage neighbours as a unit vector over slots."""
+    k = min(k, int(np.isfinite(first).sum()))
+    if k <= 0:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    top = np.argpartition(-first, k - 1)[:k]
+    vals = np.clip(first[top], 0, None)
+    norm = float(np.linalg.norm(vals)) or 1.0
+    order = np.argsort(top)
+    return top[order].astype(np.int64), (vals[order] / norm).astype(np.float32)
+
+
+def _profiles(cand: np.ndarray, first: np.ndarray, k: int, n: int) -> sp.csr_matrix:
+    rows = [_profile_row(np.where(cand[i] >= 0, first[i], -np.inf), k) for i in range(n)]
+    rows = [(cand[i][c], v) for i, (c, v) in enumerate(rows)]
+    indptr = np.zeros(n + 1, np.int64)
+    indptr[1:] = np.cumsum([len(c) for c, _ in rows])
+    idx = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int64)
+    val = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, np.float32)
+    m = sp.csr_matrix((val.astype(np.float32), idx.astype(np.int32), indptr), shape=(n, n))
+    m.sort_indices()
+    return m
+
+
+def _gather(m: sp.csr_matrix, cand: np.ndarray) -> np.ndarray:
+    """``m[i, cand[i, k]]`` for every i, k, without densifying ``m``."""
+    m = m.tocsr()
+    m.sort_indices()
+    n = m.shape[0]
+    if not m.nnz or not cand.size:
+        return np.zeros(cand.shape, np.float32)
+    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(m.indptr)) * n + m.indices
+    want = np.arange(n, dtype=np.int64)[:, None] * n + np.maximum(cand, 0)
+    pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+    return np.where(keys[pos] == want, m.data[pos], 0).astype(np.float32)

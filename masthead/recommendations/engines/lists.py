@@ -1,0 +1,97 @@
+"""Each article's stored related list and the rules that turn it into what a page shows.
+
+A stored list holds up to ``stored`` other slots, best first, each already past the relevance
+floor and not a near-duplicate of the article itself. What a page shows (``visible``) is the
+first ``n`` of them after dropping excluded keys and any entry that is a near-duplicate of an
+entry already shown, so the list names distinct stories. ``truncated`` records that more
+candidates cleared the floor than were stored, so a caller knows when a fresh query could
+find more (after exclusions or removals).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+class Lists:
+    def __init__(self, stored: int) -> None:
+        self.stored = stored
+        self.slots = np.full((0, stored), -1, dtype=np.int32)
+        self.scores = np.full((0, stored), -np.inf, dtype=np.float32)
+        self.truncated = np.zeros(0, dtype=bool)
+        self.dups: dict[int, set[int]] = {}  # slot -> slots whose text is a near-duplicate
+
+    def ensure(self, n_slots: int) -> None:
+        have = len(self.truncated)
+        if n_slots <= have:
+            return
+        grow = max(n_slots - have, have // 4, 16)
+        self.slots = np.vstack([self.slots, np.full((grow, self.stored), -1, np.int32)])
+        self.scores = np.vstack([self.scores, np.full((grow, self.stored), -np.inf, np.float32)])
+        self.truncated = np.concatenate([self.truncated, np.zeros(grow, bool)])
+
+    # -- writing --------------------------------------------------------------------------------
+    def set(self, slot: int, others: np.ndarray, scores: np.ndarray) -> None:
+        """Store ``others`` (sorted best first, all valid) as ``slot``'s list."""
+        k = min(len(others), self.stored)
+        self.slots[slot] = -1
+        self.scores[slot] = -np.inf
+        self.slots[slot, :k] = others[:k]
+        self.scores[slot, :k] = scores[:k]
+        self.truncated[slot] = len(others) > self.stored
+
+    def insert(self, slot: int, other: int, score: float) -> None:
+        row_s, row_v = self.slots[slot], self.scores[slot]
+        if row_v[-1] > -np.inf:
+            self.truncated[slot] = True  # the entry pushed out is still a valid candidate
+        pos = int(np.searchsorted(-row_v, -score, side="right"))
+        if pos >= self.stored:
+            return
+        row_s[pos + 1 :] = row_s[pos:-1].copy()
+        row_v[pos + 1 :] = row_v[pos:-1].copy()
+        row_s[pos], row_v[pos] = other, score
+
+    def delete(self, slot: int, other: int) -> None:
+        row_s, row_v = self.slots[slot], self.scores[slot]
+        keep = row_s != other
+        k = int(keep.sum())
+        row_s[:k], row_v[:k] = row_s[keep].copy(), row_v[keep].copy()
+        row_s[k:], row_v[k:] = -1, -np.inf
+
+    def clear(self, slot: int) -> None:
+        self.slots[slot] = -1
+        self.scores[slot] = -np.inf
+        self.truncated[slot] = False
+        for other in self.dups.pop(slot, ()):
+            self.dups.get(other, set()).discard(slot)
+
+    def add_dups(self, slot: int, others: np.ndarray) -> None:
+        for other in others.tolist():
+            self.dups.setdefault(slot, set()).add(other)
+            self.dups.setdefault(other, set()).add(slot)
+
+    # -- reading --------------------------------------------------------------------------------
+    def holders(self, other: int) -> np.ndarray:
+        """Slots whose stored list contains ``other``."""
+        return np.flatnonzero((self.slots == other).any(axis=1))
+
+    def count(self, slot: int) -> int:
+        return int((self.slots[slot] >= 0).sum())
+
+    def visible(self, slot: int, n: int, exclude=frozenset()) -> list[tuple[int, float]]:
+        return pick(self.slots[slot], self.scores[slot], n, exclude, self.dups)
+
+
+def pick(others, scores, n: int, exclude, dups: dict[int, set[int]]) -> list[tuple[int, float]]:
+    """First ``n`` of a best-first list, skipping ``exclude`` and near-duplicates of picks."""
+    chosen: list[tuple[int, float]] = []
+    taken: set[int] = set()
+    for other, score in zip(np.asarray(others).tolist(), np.asarray(scores).tolist()):
+        if other < 0 or len(chosen) >= n:
+            break
+        if other in exclude or other in taken:
+            continue
+        chosen.append((other, score))
+        taken.add(other)
+        taken |= dups.get(other, set())  # its republished copies say nothing new
+    return chosen

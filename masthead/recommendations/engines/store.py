@@ -1,0 +1,127 @@
+"""Growable row stores the lexical engine keeps between a full fit and the next one.
+
+``SparseRows`` holds one sparse row per article slot and answers "dot this query with every row"
+through an inverted (column-major) copy, so an upsert costs the length of the query terms'
+posting lists, not the size of the corpus' vocabulary. Rows added after the fit go into small
+frozen blocks (each with its own inverted copy) so appending never re-copies the whole matrix.
+``DenseRows`` is the same for the dense topic vectors.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import scipy.sparse as sp
+
+_BLOCK = 256  # rows per frozen block after a fit; small enough to rebuild, few enough to loop
+
+
+def _csr(rows: list[tuple[np.ndarray, np.ndarray]], n_cols: int) -> sp.csr_matrix:
+    indptr = np.zeros(len(rows) + 1, dtype=np.int64)
+    indptr[1:] = np.cumsum([len(c) for c, _ in rows])
+    if rows and indptr[-1]:
+        indices = np.concatenate([c for c, _ in rows]).astype(np.int32)
+        data = np.concatenate([v for _, v in rows]).astype(np.float32)
+    else:
+        indices, data = np.zeros(0, np.int32), np.zeros(0, np.float32)
+    return sp.csr_matrix((data, indices, indptr), shape=(len(rows), n_cols))
+
+
+class _Block:
+    """Consecutive rows ``start..start+len`` as CSR plus its transpose (an inverted index)."""
+
+    def __init__(self, start: int, matrix: sp.csr_matrix) -> None:
+        self.start = start
+        self.matrix = matrix.tocsr()
+        self.inverted = matrix.T.tocsr()  # column -> rows holding it
+
+    def dot(self, cols: np.ndarray, vals: np.ndarray, out: np.ndarray) -> None:
+        inv = self.inverted
+        keep = cols < inv.shape[0]  # columns created after this block have no postings here
+        cols, vals = cols[keep], vals[keep]
+        if not len(cols):
+            return
+        q = sp.csr_matrix((vals.astype(np.float32), cols, [0, len(cols)]), shape=(1, inv.shape[0]))
+        res = (q @ inv).tocoo()
+        out[self.start + res.col] += res.data
+
+
+class SparseRows:
+    """One sparse row per slot; slots are appended, never renumbered until the next fit."""
+
+    def __init__(self, matrix: sp.csr_matrix | None = None) -> None:
+        self.blocks: list[_Block] = []
+        self.pending: list[tuple[np.ndarray, np.ndarray]] = []
+        self._pending_csr: sp.csr_matrix | None = None
+        self.n_rows = 0
+        if matrix is not None and matrix.shape[0]:
+            self.blocks.append(_Block(0, matrix))
+            self.n_rows = matrix.shape[0]
+
+    def append(self, cols: np.ndarray, vals: np.ndarray) -> int:
+        self.pending.append((np.asarray(cols, np.int64), np.asarray(vals, np.float32)))
+        self._pending_csr = None
+        slot = self.n_rows
+        self.n_rows += 1
+        if len(self.pending) >= _BLOCK:
+            start = self.n_rows - len(self.pending)
+            width = 1 + max((int(c.max()) for c, _ in self.pending if len(c)), default=0)
+            self.blocks.append(_Block(start, _csr(self.pending, width)))
+            self.pending = []
+        return slot
+
+    def row(self, slot: int) -> tuple[np.ndarray, np.ndarray]:
+        first_pending = self.n_rows - len(self.pending)
+        if slot >= first_pending:
+            return self.pending[slot - first_pending]
+        for b in reversed(self.blocks):
+            if slot >= b.start:
+                m = b.matrix
+                lo, hi = m.indptr[slot - b.start], m.indptr[slot - b.start + 1]
+                return m.indices[lo:hi].astype(np.int64), m.data[lo:hi]
+        raise IndexError(slot)
+
+    def dot(self, cols: np.ndarray, vals: np.ndarray, size: int | None = None) -> np.ndarray:
+        """Dot products of the query (cols, vals) with every row, as a dense vector."""
+        out = np.zeros(size or self.n_rows, dtype=np.float32)
+        if not len(cols):
+            return out
+        cols = np.asarray(cols, np.int64)
+        for b in self.blocks:
+            b.dot(cols, vals, out)
+        if self.pending:
+            if self._pending_csr is None:
+                width = 1 + max((int(c.max()) for c, _ in self.pending if len(c)), default=0)
+                self._pending_csr = _csr(self.pending, width)
+            m = self._pending_csr
+            keep = cols < m.shape[1]
+            q = sp.csr_matrix(
+                (np.asarray(vals, np.float32)[keep], cols[keep], [0, int(keep.sum())]),
+                shape=(1, m.shape[1]),
+            )
+            start = self.n_rows - len(self.pending)
+            out[start : self.n_rows] = (m @ q.T).toarray().ravel()
+        return out
+
+
+class DenseRows:
+    """One dense float32 vector per slot, with amortised growth."""
+
+    def __init__(self, matrix: np.ndarray) -> None:
+        self.data = np.ascontiguousarray(matrix, dtype=np.float32)
+        self.n_rows = matrix.shape[0]
+
+    @property
+    def dim(self) -> int:
+        return self.data.shape[1]
+
+    def append(self, vec: np.ndarray) -> int:
+        if self.n_rows == self.data.shape[0]:
+            grow = max(16, self.n_rows // 4)
+            self.data = np.vstack([self.data, np.zeros((grow, self.dim), np.float32)])
+        self.data[self.n_rows] = vec
+        self.n_rows += 1
+        return self.n_rows - 1
+
+    @property
+    def matrix(self) -> np.ndarray:
+        return self.data[: self.n_rows]

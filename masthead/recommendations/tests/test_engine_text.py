@@ -1,0 +1,78 @@
+"""Text → weighted term rows: stop words, word pairs, headline weight, pruning, growth."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from masthead.recommendations.engines.text import TextSettings, Vectoriser
+
+
+def names_of(v: Vectoriser, row) -> dict[str, float]:
+    cols, vals = row
+    return {v.vocab.name(int(c)): float(x) for c, x in zip(cols, vals)}
+
+
+def fitted(texts, **settings):
+    v = Vectoriser(TextSettings(**settings))
+    x = v.fit_transform(texts)
+    rows = [
+        (x.indices[x.indptr[i] : x.indptr[i + 1]], x.data[x.indptr[i] : x.indptr[i + 1]])
+        for i in range(x.shape[0])
+    ]
+    return v, x, rows
+
+
+TEXTS = [
+    ("Red Sox offer", "The Red Sox made an offer to Teixeira."),
+    ("Angels wait", "The Angels wait while the Red Sox talk to Teixeira."),
+    ("Rain in Leeds", "Heavy rain fell on Leeds and the rivers rose."),
+]
+
+
+def test_rows_are_unit_length_and_skip_stop_words():
+    v, x, rows = fitted(TEXTS)
+    assert np.allclose(np.sqrt(x.multiply(x).sum(axis=1)), 1.0)
+    terms = names_of(v, rows[0])
+    assert "the" not in terms and "an" not in terms and "to" not in terms
+    assert "teixeira" in terms
+
+
+def test_word_pairs_seen_in_two_articles_become_features():
+    v, _, rows = fitted(TEXTS)
+    assert "red sox" in names_of(v, rows[0]) and "red sox" in names_of(v, rows[1])
+    # A pair seen once carries no similarity and is not kept (min_pair_df=2).
+    assert "heavy rain" not in names_of(v, rows[2])
+
+
+def test_the_headline_counts_on_top_of_the_body():
+    texts = [("Glacier", "glacier moraine"), ("Moraine", "glacier moraine"), ("x", "glacier")]
+    v, _, rows = fitted(texts, pairs=False, max_df=1.0)
+    first, second = names_of(v, rows[0]), names_of(v, rows[1])
+    assert first["glacier"] > first["moraine"]
+    assert second["moraine"] > second["glacier"]
+
+
+def test_headline_words_can_be_boosted_further():
+    texts = [("Glacier", "moraine"), ("moraine", "Glacier"), ("Glacier moraine", "")]
+    v, _, rows = fitted(texts, pairs=False, max_df=1.0, title_weight=2.0)
+    assert names_of(v, rows[0])["glacier"] > names_of(v, rows[0])["moraine"]
+
+
+def test_each_article_keeps_only_its_strongest_terms():
+    body = " ".join(f"w{i}" for i in range(50))
+    v, x, _ = fitted([("a", body), ("b", body[: len(body) // 2])], keep_terms=10, pairs=False)
+    assert np.diff(x.indptr).max() == 10
+
+
+def test_vocabulary_grows_after_the_fit_and_new_words_get_high_idf():
+    v, _, _ = fitted(TEXTS)
+    tok = v.tokenise("Zyxolandia", "Zyxolandia votes", grow=True)
+    v.add_df(tok, +1)
+    terms = names_of(v, v.weigh_one(tok))
+    assert max(terms, key=terms.get) == "zyxolandia"
+
+
+def test_unknown_words_are_ignored_when_not_growing():
+    v, _, _ = fitted(TEXTS)
+    tok = v.tokenise("Zyxolandia", "Teixeira", grow=False)
+    assert {v.vocab.name(int(c)) for c in tok.cols} == {"teixeira"}
