@@ -1,0 +1,91 @@
+"""Writing stored lists: pins first, then the engine's picks minus exclusions.
+
+Each list keeps `SPARE` more rows than a page shows, so that an article which stops being
+visible drops out on read (`RelatedArticle.objects.shown_for`) and the next one moves up at
+once, before the lists are recomputed. Every row points at a visible story when written.
+Callers hold the `EngineState` lock (`state.locked`).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+
+from django.conf import settings
+
+from . import documents
+from .engines import RelatedEngine
+from .models import RelatedArticle, RelatedOverride
+
+SPARE = 4  # the engine keeps 12 entries per article, enough for 4 + 4 and some exclusions
+CHUNK = 500  # lists per round of queries (bounded IN lists on SQLite)
+
+
+def page_size() -> int:
+    return settings.MASTHEAD_RELATED_COUNT
+
+
+def write(engine: RelatedEngine, article_ids: Iterable[int]) -> set[int]:
+    """Recompute and store the lists of `article_ids` (an article that is not a visible story
+    loses its list); return the ids whose first `page_size()` entries changed."""
+    ids = sorted(set(article_ids))
+    changed: set[int] = set()
+    for start in range(0, len(ids), CHUNK):
+        changed |= _write_chunk(engine, ids[start:start + CHUNK])
+    return changed
+
+
+def drop_invisible() -> None:
+    """Remove the lists of articles that are no longer visible stories (full rebuilds)."""
+    RelatedArticle.objects.exclude(article__in=documents.candidates()).delete()
+
+
+def _write_chunk(engine: RelatedEngine, ids: list[int]) -> set[int]:
+    n = page_size()
+    visible = set(documents.candidates().filter(pk__in=ids).values_list("pk", flat=True))
+    pins: dict[int, list[int]] = defaultdict(list)
+    excluded: dict[int, set[int]] = defaultdict(set)
+    for article_id, related_id, kind in RelatedOverride.objects.filter(
+            article_id__in=visible).order_by("created_at", "id").values_list(
+            "article_id", "related_id", "kind"):
+        if kind == RelatedOverride.Kind.PIN:
+            pins[article_id].append(related_id)
+        else:
+            excluded[article_id].add(related_id)
+
+    picks = {}
+    for pk in visible:
+        skip = [documents.engine_key(x) for x in excluded[pk] | set(pins[pk])]
+        want = max(n - len(pins[pk]), 0) + SPARE
+        try:
+            picks[pk] = engine.related(documents.engine_key(pk), want, exclude=skip)
+        except KeyError:  # not in the engine (yet): pins only, the page adds "Latest from"
+            picks[pk] = []
+
+    named = {x for pk in visible for x in pins[pk]}
+    named |= {documents.article_id(r.key) for items in picks.values() for r in items}
+    # The engine may still hold an article deleted behind its back; store only visible ones.
+    alive = set(documents.candidates().filter(pk__in=named).values_list("pk", flat=True))
+
+    rows: list[RelatedArticle] = []
+    new: dict[int, list[int]] = {}
+    for pk in visible:
+        entries = [(x, True, None, {}) for x in pins[pk] if x in alive and x != pk]
+        entries += [
+            (documents.article_id(r.key), False, r.score, r.explanation.as_dict())
+            for r in picks[pk] if documents.article_id(r.key) in alive
+        ]
+        new[pk] = [e[0] for e in entries]
+        rows += [
+            RelatedArticle(article_id=pk, related_id=rel, rank=rank, pinned=pinned, score=score,
+                           explanation=why)
+            for rank, (rel, pinned, score, why) in enumerate(entries)
+        ]
+
+    old: dict[int, list[int]] = defaultdict(list)
+    for article_id, related_id in RelatedArticle.objects.filter(article_id__in=ids).order_by(
+            "article_id", "rank").values_list("article_id", "related_id"):
+        old[article_id].append(related_id)
+    RelatedArticle.objects.filter(article_id__in=ids).delete()
+    RelatedArticle.objects.bulk_create(rows, batch_size=1000)
+    return {pk for pk in visible if old[pk][:n] != new[pk][:n]}
