@@ -1,4 +1,4 @@
-"""App config for `masthead.search`."""
+"""App config for `masthead.search`: connects the index to the article signals."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class SearchConfig(AppConfig):
     name = "masthead.search"
     label = "search"
+
+    def ready(self):
+        from . import signal_handlers
+
+        signal_handlers.connect()

@@ -13,6 +13,9 @@ from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
+from masthead.core.html import html_to_text
+from masthead.core.text import summarise
+
 register = template.Library()
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -20,6 +23,11 @@ _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
 def _absolute(path: str) -> str:
     return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
+
+
+def describe(article) -> str:
+    """The standfirst, or the opening of the body when there is none (never empty meta)."""
+    return article.standfirst or summarise(html_to_text(article.body_html), 200)
 
 
 def news_article_data(article) -> list[dict]:
@@ -31,7 +39,7 @@ def news_article_data(article) -> list[dict]:
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": article.headline[:110],
-        "description": article.standfirst,
+        "description": describe(article),
         "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": (article.updated_at or article.published_at).isoformat()
         if article.published_at else None,
@@ -70,7 +78,7 @@ def article_head(article):
         ("og:type", "article"),
         ("og:site_name", settings.SITE_NAME),
         ("og:title", article.headline),
-        ("og:description", article.standfirst),
+        ("og:description", describe(article)),
         ("og:url", url),
     ]
     if article.published_at:
@@ -92,6 +100,6 @@ def article_head(article):
         format_html('<link rel="canonical" href="{}">\n', url)
         + format_html_join("\n", '<meta property="{}" content="{}">', tags)
         + format_html('\n<meta name="twitter:card" content="{}">\n', card)
-        + format_html('<meta name="description" content="{}">\n', article.standfirst)
+        + format_html('<meta name="description" content="{}">\n', describe(article))
         + mark_safe(scripts)  # noqa: S308 - JSON with <, >, & escaped above
     )

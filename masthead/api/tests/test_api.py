@@ -1,0 +1,163 @@
+"""/api/v1/: read-only, allow-listed, described by its OpenAPI document, deliberately cached."""
+
+from __future__ import annotations
+
+import json
+
+import jsonschema
+import pytest
+from django.urls import URLPattern, get_resolver
+
+from masthead.api.schema import openapi
+
+from .conftest import SECRET_EMAIL
+
+pytestmark = pytest.mark.django_db
+BASE = "/api/v1"
+
+
+def get(client, path, **params):
+    response = client.get(BASE + path, params)
+    return response, json.loads(response.content)
+
+
+def check(body, schema_or_ref) -> None:
+    """Validate against a schema of the OpenAPI document, its components resolvable."""
+    spec = openapi()
+    schema = {"$schema": "https://json-schema.org/draft/2020-12/schema",
+              "components": spec["components"], **schema_or_ref}
+    jsonschema.validate(body, schema, cls=jsonschema.Draft202012Validator)
+
+
+def ok_schema(path: str) -> dict:
+    return openapi()["paths"][path]["get"]["responses"]["200"]["content"][
+        "application/json"]["schema"]
+
+
+def test_every_route_in_the_schema_answers_with_exactly_the_described_fields(client, site):
+    for path in openapi()["paths"]:
+        concrete = path.replace("{id}", str(site["world"].pk))
+        params = {"q": "dockworkers"} if path == "/search/" else {}
+        response, body = get(client, concrete, **params)
+        assert response.status_code == 200, path
+        check(body, ok_schema(path))
+
+
+def test_every_api_url_is_described_in_the_schema():
+    resolver = get_resolver("masthead.api.urls")
+    routes = {"/" + str(p.pattern).replace("<int:pk>", "{id}") for p in resolver.url_patterns
+              if isinstance(p, URLPattern) and not str(p.pattern).startswith("^")}
+    assert routes == set(openapi()["paths"])
+
+
+def test_the_schema_is_openapi_3_1_with_valid_json_schemas(client):
+    response, spec = get(client, "/openapi.json")
+    assert spec["openapi"] == "3.1.0"
+    assert response["Cache-Control"] == "public, max-age=3600"
+    for schema in spec["components"]["schemas"].values():
+        jsonschema.Draft202012Validator.check_schema(schema)
+
+
+def test_the_schema_rejects_a_field_it_does_not_describe(client, site):
+    _, body = get(client, f"/articles/{site['world'].pk}/")
+    body["author_email"] = SECRET_EMAIL
+    with pytest.raises(jsonschema.ValidationError):
+        check(body, ok_schema("/articles/{id}/"))
+
+
+def test_lists_show_only_published_stories_newest_first(client, site):
+    _, body = get(client, "/articles/")
+    assert [a["headline"] for a in body["results"]] == [site["science"].headline,
+                                                        site["world"].headline]
+    _, pages = get(client, "/articles/", type="page")
+    assert [a["headline"] for a in pages["results"]] == ["About us"]
+
+
+@pytest.mark.parametrize("which", ["draft", "scheduled"])
+def test_unpublished_articles_are_not_found_by_id(client, site, which):
+    response, body = get(client, f"/articles/{site[which].pk}/")
+    assert response.status_code == 404
+    check(body, {"$ref": "#/components/schemas/Error"})
+
+
+def test_lists_filter_by_section_tag_and_author(client, site):
+    for params, expected in [({"section": "world"}, site["world"]),
+                             ({"tag": "space"}, site["science"]),
+                             ({"author": "ingrid-solberg"}, site["world"])]:
+        _, body = get(client, "/articles/", **params)
+        assert [a["id"] for a in body["results"]] == [expected.pk], params
+
+
+def test_pages_link_to_each_other_with_absolute_urls(client, site, settings):
+    _, first = get(client, "/articles/", per_page=1, section="")
+    assert first["pagination"] == {
+        "page": 1, "per_page": 1, "pages": 2, "total": 2, "previous": None,
+        "next": f"{settings.SITE_URL}/api/v1/articles/?per_page=1&section=&page=2"}
+    _, second = get(client, "/articles/", per_page=1, page=2)
+    assert second["results"][0]["id"] == site["world"].pk
+
+
+@pytest.mark.parametrize("params", [{"page": "0"}, {"page": "x"}, {"per_page": "101"},
+                                    {"page": "9"}, {"type": "draft"}])
+def test_bad_parameters_get_a_described_400_that_is_not_cached(client, site, params):
+    response, body = get(client, "/articles/", **params)
+    assert response.status_code == 400
+    check(body, {"$ref": "#/components/schemas/Error"})
+    assert response["Cache-Control"] == "no-cache"
+
+
+def test_content_answers_are_public_for_a_minute(client, site):
+    for path in ["/articles/", f"/articles/{site['world'].pk}/", "/sections/", "/tags/",
+                 "/authors/"]:
+        assert client.get(BASE + path)["Cache-Control"] == "public, max-age=60", path
+
+
+def test_search_returns_ranked_marked_results_and_suggestions(client, site):
+    response, body = get(client, "/search/", q="dockworkers")
+    assert response.status_code == 200
+    assert [r["article"]["id"] for r in body["results"]] == [site["world"].pk]
+    assert "<mark>dockworkers</mark>" in body["results"][0]["snippet_html"]
+    _, misspelt = get(client, "/search/", q="dockworkres")
+    assert misspelt["results"] == [] and misspelt["suggestion"] == "dockworkers"
+    response, error = get(client, "/search/", q="-")
+    assert response.status_code == 400 and error["error"]["code"] == "no_terms"
+
+
+def test_no_answer_contains_an_email_address(client, site):
+    paths = [f"{p.replace('{id}', str(site['world'].pk))}" for p in openapi()["paths"]]
+    for path in paths:
+        text = client.get(BASE + path, {"q": "ships"}).content.decode()
+        assert SECRET_EMAIL not in text and '"email' not in text, path
+
+
+def test_an_article_list_costs_a_fixed_number_of_queries(
+        client, site, make_article, django_assert_num_queries):
+    with django_assert_num_queries(4):  # count, page, bylines, tags
+        client.get(BASE + "/articles/")
+    for n in range(5):
+        make_article(f"Story {n}", tags=(f"t{n}",), authors=(f"A {n}",))
+    with django_assert_num_queries(4):
+        client.get(BASE + "/articles/")
+
+
+def test_unknown_api_paths_answer_json_404(client):
+    response, body = get(client, "/nothing/here/")
+    assert response.status_code == 404
+    check(body, {"$ref": "#/components/schemas/Error"})
+
+
+def test_no_search_parameters_give_a_server_error(client, site):
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    @settings(max_examples=40, deadline=None)
+    @given(q=st.text(max_size=520), tag=st.text(max_size=12), per_page=st.text(max_size=4))
+    def check(q, tag, per_page):
+        response = client.get(BASE + "/search/", {"q": q, "tag": tag, "per_page": per_page})
+        assert response.status_code in (200, 400)
+        body = json.loads(response.content)
+        check_shape = ok_schema("/search/") if response.status_code == 200 else {
+            "$ref": "#/components/schemas/Error"}
+        jsonschema.validate(body, {"components": openapi()["components"], **check_shape})
+
+    check()

@@ -1,0 +1,120 @@
+"""Sitemaps, declared with Django's `Sitemap` class: articles, listings and the front page.
+
+`/sitemap.xml` is always an index (sitemaps.org): each declared sitemap is split into files of
+at most MASTHEAD_SITEMAP_URLS_PER_FILE URLs (50,000, the protocol's limit), listed as
+`/sitemap-<name>-<page>.xml`. `lastmod` is the article's updated time; a listing's is that of
+its most recently updated visible article. Listings with no visible article are left out (an
+empty page is not worth a crawler's visit). URLs are built on MASTHEAD_SITE_URL, not on the
+request's host.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+from django.conf import settings
+from django.contrib.sitemaps import Sitemap
+from django.db.models import Max, OuterRef, Subquery
+from django.utils import timezone
+
+from masthead.articles.models import Article, Author, Section, Tag
+
+URLS_PER_FILE = 50_000  # sitemaps.org: at most 50,000 URLs (and 50 MB) per file
+NEWS_DAYS = 2  # Google News: only articles published in the last two days
+NEWS_MAX_URLS = 1000  # Google News: at most 1,000 URLs per news sitemap
+
+
+@dataclass(frozen=True)
+class SiteDomain:
+    """What Django's `Sitemap.get_urls(site=...)` needs: the host of MASTHEAD_SITE_URL."""
+
+    domain: str
+
+
+def site_domain() -> tuple[SiteDomain, str]:
+    parts = urlsplit(settings.SITE_URL)
+    return SiteDomain(parts.netloc + parts.path.rstrip("/")), parts.scheme or "http"
+
+
+class _Limited(Sitemap):
+    @property
+    def limit(self):
+        return getattr(settings, "MASTHEAD_SITEMAP_URLS_PER_FILE", URLS_PER_FILE)
+
+
+class ArticleSitemap(_Limited):
+    """Every visible article and standing page, oldest first (so files fill and then settle)."""
+
+    def items(self):
+        return Article.objects.published().only(
+            "pk", "slug", "kind", "pub_date", "updated_at").order_by("pk")
+
+    def lastmod(self, article):
+        return article.updated_at
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().aggregate(latest=Max("updated_at"))["latest"]
+
+
+class _ListingSitemap(_Limited):
+    model = None
+    relation = ""
+
+    def items(self):
+        newest = Article.objects.published().filter(**{self.relation: OuterRef("pk")})
+        latest = Subquery(newest.order_by("-updated_at").values("updated_at")[:1])
+        return (self.model.objects.annotate(latest=latest).filter(latest__isnull=False)
+                .only("pk", "slug").order_by("pk"))
+
+    def lastmod(self, obj):
+        return obj.latest
+
+    def get_latest_lastmod(self):
+        return Article.objects.published().filter(
+            **{f"{self.relation}__isnull": False}).aggregate(latest=Max("updated_at"))["latest"]
+
+
+class SectionSitemap(_ListingSitemap):
+    model, relation = Section, "section"
+
+
+class TagSitemap(_ListingSitemap):
+    model, relation = Tag, "tags"
+
+
+class AuthorSitemap(_ListingSitemap):
+    model, relation = Author, "bylines__author"
+
+
+class FrontSitemap(Sitemap):
+    def items(self):
+        return ["/"]
+
+    def location(self, item):
+        return item
+
+    def lastmod(self, item):
+        return Article.objects.published().stories().aggregate(latest=Max("updated_at"))["latest"]
+
+    def get_latest_lastmod(self):
+        return self.lastmod("/")
+
+
+SITEMAPS = {
+    "front": FrontSitemap,
+    "articles": ArticleSitemap,
+    "sections": SectionSitemap,
+    "tags": TagSitemap,
+    "authors": AuthorSitemap,
+}
+
+
+def news_articles(now: dt.datetime | None = None):
+    """Articles for the Google News sitemap: published in the last NEWS_DAYS days."""
+    now = now or timezone.now()
+    return (Article.objects.published(now).stories()
+            .filter(published_at__gte=now - dt.timedelta(days=NEWS_DAYS))
+            .only("pk", "slug", "kind", "pub_date", "headline", "published_at")
+            .order_by("-published_at", "-pk")[:NEWS_MAX_URLS])

@@ -1,0 +1,124 @@
+"""Sitemaps (validated against the sitemaps.org protocol), the news sitemap and robots.txt."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.test import override_settings
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from lxml import etree
+
+from masthead.articles.models import Section
+
+pytestmark = pytest.mark.django_db
+
+SM = "http://www.sitemaps.org/schemas/sitemap/0.9"
+NEWS = "http://www.google.com/schemas/sitemap-news/0.9"
+NS = {"sm": SM, "news": NEWS}
+SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).with_name("sitemap.xsd"))))
+
+
+def fetch(client, path: str):
+    response = client.get(path)
+    assert response.status_code == 200, path
+    assert response["Content-Type"] == "application/xml; charset=utf-8"
+    root = etree.fromstring(response.content)
+    assert SCHEMA.validate(root), SCHEMA.error_log
+    return root
+
+
+def sitemap_files(client) -> list[str]:
+    index = fetch(client, "/sitemap.xml")
+    assert index.tag == f"{{{SM}}}sitemapindex"
+    return index.xpath("//sm:loc/text()", namespaces=NS)
+
+
+def all_urls(client) -> dict[str, str | None]:
+    urls = {}
+    for loc in sitemap_files(client):
+        assert loc.startswith(settings.SITE_URL + "/sitemap-")
+        root = fetch(client, loc.removeprefix(settings.SITE_URL))
+        for url in root.xpath("//sm:url", namespaces=NS):
+            lastmod = url.xpath("sm:lastmod/text()", namespaces=NS)
+            urls[url.xpath("sm:loc/text()", namespaces=NS)[0]] = lastmod[0] if lastmod else None
+    return urls
+
+
+def test_the_sitemaps_list_every_visible_url_and_nothing_else(client, site):
+    Section.objects.create(name="Empty", slug="empty")
+    urls = all_urls(client)
+    expected = {"/", "/section/world/", "/section/science/", "/tag/ports/", "/tag/strikes/",
+                "/tag/space/", "/author/ingrid-solberg/", "/author/tomasz-wren/",
+                "/author/ada-reporter/", site["page"].get_absolute_url(),
+                *(a.get_absolute_url() for a in site["stories"])}
+    assert set(urls) == {settings.SITE_URL + path for path in expected}
+
+
+def test_lastmod_is_the_articles_updated_time(client, site):
+    urls = all_urls(client)
+    for article in site["stories"]:
+        lastmod = parse_datetime(urls[settings.SITE_URL + article.get_absolute_url()])
+        assert lastmod == article.updated_at
+    world = parse_datetime(urls[settings.SITE_URL + "/section/world/"])
+    assert world == max(site["older"].updated_at, site["newer"].updated_at)
+
+
+@override_settings(MASTHEAD_SITEMAP_URLS_PER_FILE=2)
+def test_sitemaps_are_split_into_files_of_the_configured_size(client, site):
+    files = [f for f in sitemap_files(client) if "-articles-" in f]
+    assert [f.rsplit("/", 1)[1] for f in files] == ["sitemap-articles-1.xml",
+                                                    "sitemap-articles-2.xml"]
+    sizes = [len(fetch(client, f.removeprefix(settings.SITE_URL)).xpath("//sm:url",
+                                                                         namespaces=NS))
+             for f in files]
+    assert sizes == [2, 2]  # three stories and a page
+    assert client.get("/sitemap-articles-3.xml").status_code == 404
+    assert client.get("/sitemap-nothing-1.xml").status_code == 404
+
+
+def test_a_sitemap_file_costs_two_queries_whatever_its_size(
+        client, site, make_article, django_assert_num_queries):
+    with django_assert_num_queries(2):  # the count and the page
+        client.get("/sitemap-articles-1.xml")
+    for n in range(10):
+        make_article(f"Story {n}")
+    with django_assert_num_queries(2):
+        client.get("/sitemap-articles-1.xml")
+    with django_assert_num_queries(9):  # per sitemap: its size and its latest change
+        client.get("/sitemap.xml")
+
+
+def test_the_news_sitemap_has_the_last_two_days_with_publication_details(
+        client, site, make_article):
+    make_article("Last week's story", published_at=timezone.now() - dt.timedelta(days=3))
+    root = fetch(client, "/news-sitemap.xml")
+    news = root.xpath("//news:news", namespaces=NS)
+    titles = [n.xpath("news:title/text()", namespaces=NS)[0] for n in news]
+    assert titles == [a.headline for a in site["stories"]]
+    for item in news:
+        assert item.xpath("news:publication/news:name/text()", namespaces=NS) == [
+            settings.SITE_NAME]
+        assert item.xpath("news:publication/news:language/text()", namespaces=NS) == [
+            settings.SITE_LANGUAGE]
+    dates = [parse_datetime(d) for d in root.xpath("//news:publication_date/text()",
+                                                   namespaces=NS)]
+    assert dates == [a.published_at for a in site["stories"]]
+
+
+def test_sitemaps_are_cacheable(client, site):
+    assert client.get("/sitemap.xml")["Cache-Control"] == "public, max-age=900"
+    assert client.get("/news-sitemap.xml")["Cache-Control"] == "public, max-age=300"
+
+
+def test_robots_txt_points_at_the_sitemaps_and_keeps_crawlers_out_of_private_pages(client):
+    response = client.get("/robots.txt")
+    assert response["Content-Type"] == "text/plain; charset=utf-8"
+    lines = response.content.decode().splitlines()
+    assert "Disallow: /newsroom/" in lines
+    assert "Disallow: /search/" in lines
+    assert f"Sitemap: {settings.SITE_URL}/sitemap.xml" in lines
+    assert f"Sitemap: {settings.SITE_URL}/news-sitemap.xml" in lines

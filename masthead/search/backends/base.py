@@ -1,0 +1,80 @@
+"""The interface every search engine implements, and what a search returns.
+
+A backend only knows its own index: it stores `Document`s, forgets article ids, and answers a
+`ParsedQuery`, either over the whole index or restricted to `candidates`, a queryset of
+articles (the caller builds it from `Article.objects.published()` plus the reader's filters).
+Ranking, stemming and snippets are the engine's; parsing, filters, paging, checking the shown
+page against `published()` and suggestions are shared (see `services`).
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from ..documents import Document
+from ..query import ParsedQuery
+
+
+@dataclass(frozen=True)
+class Hit:
+    article_id: int
+    score: float
+    # Headline and body excerpt with matches wrapped in snippets.START/END (see snippets.py).
+    title: str = ""
+    snippet: str = ""
+
+
+@dataclass
+class SearchResults:
+    total: int  # exact up to `cap`; `cap + 1` means "more than cap"
+    hits: list[Hit] = field(default_factory=list)
+
+
+class SearchBackend(ABC):
+    """An engine behind the search page and API, picked by database vendor (see __init__)."""
+
+    name = "base"
+
+    def __init__(self, using: str = "default"):
+        self.using = using
+
+    @abstractmethod
+    def index(self, documents: Iterable[Document]) -> int:
+        """Add or replace these documents; returns how many were written."""
+
+    @abstractmethod
+    def remove(self, article_ids: Iterable[int]) -> None:
+        """Forget these articles (ids not in the index are ignored)."""
+
+    @abstractmethod
+    def indexed_ids(self) -> set[int]:
+        """Every article id in the index (used by `search reindex` to drop stale entries)."""
+
+    @abstractmethod
+    def count(self, query: ParsedQuery, candidates, cap: int) -> int:
+        """Matches (among candidates, unless None), counted up to `cap + 1`."""
+
+    @abstractmethod
+    def rank(self, query: ParsedQuery, candidates, *, offset: int,
+             limit: int) -> list[tuple[int, float]]:
+        """(article id, score) of matches (among candidates, unless None), best first, one
+        page of them; equal scores newest first."""
+
+    @abstractmethod
+    def highlight(self, query: ParsedQuery, ranked: list[tuple[int, float]]) -> list[Hit]:
+        """Hits for ranked ids, in the same order, with marked headline and snippet."""
+
+    def search(self, query: ParsedQuery, candidates, *, offset: int, limit: int,
+               cap: int) -> SearchResults:
+        """One page of hits, best first; `candidates` (an Article queryset) or None for all."""
+        ranked = self.rank(query, candidates, offset=offset, limit=limit)
+        if offset == 0 and len(ranked) < limit:
+            total = len(ranked)  # the first page holds every match: no need to count
+        else:
+            total = self.count(query, candidates, cap)
+        return SearchResults(total=total, hits=self.highlight(query, ranked) if ranked else [])
+
+    def optimise(self) -> None:  # noqa: B027 - optional hook; most engines need nothing
+        """Compact the index after a bulk rebuild."""

@@ -1,0 +1,128 @@
+"""SQLite: an FTS5 virtual table (porter stemming), ranked by bm25(), with snippet()/highlight().
+
+The table `search_fts(title, standfirst, body)` uses the article id as its rowid (migration
+0002). Queries are written through the ORM on the read-only `Fts5Entry` model so that the
+reader's filters (a queryset of articles) join in as a correlated EXISTS: measured on 100k
+articles, `rowid IN (SELECT id FROM articles ...)` makes SQLite probe the FTS index once per
+article and takes a minute, while EXISTS costs one article lookup per match. That lookup is
+still three times the cost of bm25() itself (an article row holds its body before its status),
+which is why unfiltered searches do without it (see services.search).
+Snippets are computed in a second query for the page's ids only: SQLite evaluates the select
+list for every match before sorting, and snippet() on thousands of rows doubled query time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from django.db import connections, transaction
+from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, TextField, Value
+
+from ..documents import Document, batched
+from ..models import Fts5Entry
+from ..query import ParsedQuery
+from ..snippets import END, START
+from .base import Hit, SearchBackend
+
+TABLE = "search_fts"
+# bm25 weight per column (title, standfirst, body): a headline match must beat a body match.
+WEIGHTS = (10.0, 4.0, 1.0)
+SNIPPET_TOKENS = 32
+BATCH = 500
+
+
+class Match(Func):
+    """`search_fts MATCH <expression>`: the table-named hidden column matches the whole row."""
+
+    template = f'"{TABLE}" MATCH %(expressions)s'
+    output_field = BooleanField()
+
+
+class Bm25(Func):
+    template = f'bm25("{TABLE}", {", ".join(str(w) for w in WEIGHTS)})'
+    output_field = FloatField()
+
+    def __init__(self):
+        super().__init__()
+
+
+class Fts5Function(Func):
+    """snippet()/highlight(): auxiliary functions take the table as their first argument."""
+
+    template = f'%(function)s("{TABLE}", %(expressions)s)'
+    output_field = TextField()
+
+
+def _phrase(words: Iterable[str]) -> str:
+    # Parsed words hold only letters and digits, so no quote needs escaping; quoting each one
+    # keeps FTS5 operators (AND, OR, NOT, NEAR, *, ^, :) from ever being read as syntax.
+    return '"' + " ".join(words) + '"'
+
+
+def expression(query: ParsedQuery) -> str:
+    """The FTS5 query: every term and phrase (implicit AND), then NOT each exclusion."""
+    positive = " ".join([_phrase([t]) for t in query.terms] + [_phrase(p) for p in query.phrases])
+    expr = f"({positive})"
+    for words in query.excluded:
+        expr += f" NOT {_phrase(words)}"
+    return expr
+
+
+class SQLiteFTS5Backend(SearchBackend):
+    name = "sqlite_fts5"
+
+    def _entries(self):
+        return Fts5Entry.objects.using(self.using)
+
+    def _matches(self, query: ParsedQuery, candidates):
+        matches = self._entries().filter(Match(Value(expression(query))))
+        if candidates is not None:
+            matches = matches.filter(Exists(candidates.filter(pk=OuterRef("pk"))))
+        return matches
+
+    def count(self, query, candidates, cap):
+        return self._matches(query, candidates)[: cap + 1].count()
+
+    def rank(self, query, candidates, *, offset, limit):
+        ranked = (self._matches(query, candidates).annotate(score=Bm25())
+                  .order_by("score", "-pk").values_list("pk", "score"))
+        # bm25() is negative, lower is better; readers and the API get "higher is better".
+        # Equal scores (rare with bm25) go to the most recently added article: ordering by
+        # publication time would read every match's stored row, body included.
+        return [(pk, -score) for pk, score in ranked[offset: offset + limit]]
+
+    def highlight(self, query, ranked):
+        rows = self._entries().filter(
+            Match(Value(expression(query))), pk__in=[pk for pk, _ in ranked]
+        ).annotate(
+            marked_title=Fts5Function(Value(0), Value(START), Value(END), function="highlight"),
+            marked_body=Fts5Function(Value(2), Value(START), Value(END), Value(" … "),
+                                     Value(SNIPPET_TOKENS), function="snippet"),
+        ).values_list("pk", "marked_title", "marked_body")
+        found = {pk: (title, body) for pk, title, body in rows}
+        return [Hit(pk, score, *found.get(pk, ("", ""))) for pk, score in ranked]
+
+    def index(self, documents: Iterable[Document]) -> int:
+        written = 0
+        for batch in batched(documents, BATCH):
+            with transaction.atomic(using=self.using):
+                self.remove(d.article_id for d in batch)
+                self._entries().bulk_create([
+                    Fts5Entry(article_id=d.article_id, title=d.title, standfirst=d.standfirst,
+                              body=d.body)
+                    for d in batch
+                ])
+            written += len(batch)
+        return written
+
+    def remove(self, article_ids):
+        for batch in batched(article_ids, BATCH):
+            self._entries().filter(pk__in=batch).delete()
+
+    def indexed_ids(self):
+        return set(self._entries().values_list("pk", flat=True))
+
+    def optimise(self):
+        # Merges the b-tree segments left by incremental writes into one (FTS5 'optimize').
+        with connections[self.using].cursor() as cursor:
+            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
