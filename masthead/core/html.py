@@ -77,9 +77,15 @@ def sanitise_html(html: str) -> str:
     )
 
 
+# Block-level tags separate words; inline tags (<strong>, <a>...) must not split "**noon**."
+_BLOCK_TAG_RE = re.compile(
+    r"</?(?:p|h[1-6]|li|ul|ol|blockquote|pre|tr|td|th|table|thead|tbody|figure|figcaption"
+    r"|hr|br|div|caption)\b[^>]*>", re.IGNORECASE,
+)
 _TAG_RE = re.compile(r"<[^>]+>")
 
 
 def html_to_text(html: str) -> str:
     """Visible text of trusted (already sanitised) HTML, for word counts and snippets."""
-    return re.sub(r"\s+", " ", unescape(_TAG_RE.sub(" ", html or ""))).strip()
+    text = _TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", html or ""))
+    return re.sub(r"\s+", " ", unescape(text)).strip()
