@@ -36,6 +36,10 @@ def shoot(base_url: str, out: Path, width: int = 1280, height: int = 1800) -> No
         page = browser.new_page(viewport={"width": width, "height": height})
         page.goto(base_url + first_article_path(base_url))
         page.screenshot(path=str(out), full_page=False)
+        # The end of the page: "Articles You May Like", the comments and "Leave a Reply".
+        page.set_viewport_size({"width": width, "height": 1400})
+        page.evaluate("document.querySelector('section.related').scrollIntoView()")
+        page.screenshot(path=str(out.with_name(out.stem + "-related" + out.suffix)))
         browser.close()
 
 
