@@ -25,6 +25,7 @@ commands:
   related {rebuild,export}                    Articles You May Like
   search reindex                              rebuild the search index
   comments {list,approve,spam,trash,export,erase,train,classify,...}
+  pagecache {purge,show,clear,nginx}          the full-page cache and its nginx front
 
 'masthead COMMAND --help' describes a command."""
 

@@ -34,6 +34,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so it sees the final response (cookies, Vary) before storing it: masthead/pagecache.
+    "masthead.pagecache.middleware.PageCacheMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -141,4 +143,64 @@ LOGGING = {
 # In-process periodic jobs started by every `masthead serve` worker: (dotted path, seconds).
 MASTHEAD_BACKGROUND_JOBS = [
     ("masthead.articles.scheduler.publish_due", 1.0),
+]
+
+# Comments (masthead/comments): form timing, link limit, and the comment jobs every server runs;
+# the middleware marks pages personalised for a commenter (their pending comment) private.
+MASTHEAD_COMMENTS_MIN_FORM_SECONDS = config.env_int("MASTHEAD_COMMENTS_MIN_FORM_SECONDS", 3)
+MASTHEAD_COMMENTS_MAX_FORM_AGE = config.env_int("MASTHEAD_COMMENTS_MAX_FORM_AGE", 86400)
+MASTHEAD_COMMENTS_MAX_LINKS = config.env_int("MASTHEAD_COMMENTS_MAX_LINKS", 2)
+MIDDLEWARE = [*MIDDLEWARE, "masthead.comments.middleware.CommenterPagesArePrivate"]
+MASTHEAD_BACKGROUND_JOBS = [
+    *MASTHEAD_BACKGROUND_JOBS,
+    ("masthead.comments.jobs.retrain_spam_filter", 300.0),
+    ("masthead.comments.jobs.forget_old_ip_addresses", 3600.0),
+]
+
+# Page cache (masthead/pagecache; see docs/performance.md and docs/deploy.md).
+# Where page bytes live: "files" (MASTHEAD_PAGE_CACHE_DIR, servable by nginx, one host) or
+# "redis" (shared by several servers). Empty: "redis" when MASTHEAD_CACHE_URL is Redis.
+MASTHEAD_PAGE_CACHE_STORE = config.env("MASTHEAD_PAGE_CACHE_STORE", "")
+MASTHEAD_PAGE_CACHE_REDIS_URL = config.env(
+    "MASTHEAD_PAGE_CACHE_REDIS_URL",
+    CACHES["default"]["LOCATION"] if "redis" in CACHES["default"]["BACKEND"].lower() else "",
+)
+MASTHEAD_PAGE_CACHE_REDIS_PREFIX = config.env("MASTHEAD_PAGE_CACHE_REDIS_PREFIX", "masthead:pc:")
+# The longest a stored page is served, purges aside: below the comment form token's one-day
+# life, and a bound on the damage of any purge that failed. Expired files go every 10 minutes.
+MASTHEAD_PAGE_CACHE_MAX_AGE = config.env_int("MASTHEAD_PAGE_CACHE_MAX_AGE", 12 * 3600)
+MASTHEAD_BACKGROUND_JOBS = [
+    *MASTHEAD_BACKGROUND_JOBS, ("masthead.pagecache.jobs.expire_old_pages", 600.0),
+]
+# Per-process copies of hot pages, revalidated against the shared store on every request.
+MASTHEAD_PAGE_CACHE_MEMORY_MB = config.env_int("MASTHEAD_PAGE_CACHE_MEMORY_MB", 8)
+# Readers with any of these cookies (plus the session cookie) always get a fresh render.
+MASTHEAD_PAGE_CACHE_BYPASS_COOKIES = ["masthead_commenter", "messages"]
+# Views whose `?page=N` variants are stored (all other query strings bypass the cache).
+MASTHEAD_PAGE_CACHE_PAGINATED_VIEWS = ["articles:section", "articles:tag", "articles:author"]
+# CDN purge hook, called with the purged surrogate keys (see docs/deploy.md).
+MASTHEAD_PAGE_CACHE_PURGE_URL = config.env("MASTHEAD_PAGE_CACHE_PURGE_URL", "")
+MASTHEAD_PAGE_CACHE_PURGE_COMMAND = config.env("MASTHEAD_PAGE_CACHE_PURGE_COMMAND", "")
+
+# Newsroom (see masthead/newsroom): login throttling and shared preview links.
+MASTHEAD_LOGIN_FAILURES_PER_ACCOUNT = 5
+MASTHEAD_LOGIN_FAILURES_PER_IP = 20
+MASTHEAD_LOGIN_WINDOW_SECONDS = 15 * 60
+MASTHEAD_PREVIEW_LINK_MAX_AGE = 7 * 24 * 3600
+
+# Media (see masthead/media): upload limits and responsive rendition widths.
+MASTHEAD_MEDIA_MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MASTHEAD_MEDIA_MAX_PIXELS = 40_000_000  # stops decompression bombs before decoding
+MASTHEAD_MEDIA_RENDITION_WIDTHS = (480, 800, 1200, 1600)
+
+# Search, feeds and sitemaps (see masthead/search, masthead/feeds).
+MASTHEAD_SEARCH_PAGE_SIZE = config.env_int("MASTHEAD_SEARCH_PAGE_SIZE", 10)
+MASTHEAD_FEED_FULL_CONTENT = config.env_bool("MASTHEAD_FEED_FULL_CONTENT", True)
+MASTHEAD_FEED_ITEMS = config.env_int("MASTHEAD_FEED_ITEMS", 20)
+
+# Recommendations (see masthead/recommendations and docs/recommendations-operations.md): every
+# worker applies related-list changes a failed signal handler left behind, and runs a full refit
+# when a fifth of the corpus changed since the last one (one worker wins it).
+MASTHEAD_BACKGROUND_JOBS = [
+    *MASTHEAD_BACKGROUND_JOBS, ("masthead.recommendations.jobs.keep_lists_fresh", 30.0),
 ]

@@ -1,5 +1,9 @@
 """WSGI entry point for the production server (granian).
 
+Django's application is wrapped by the page cache's fast path, which answers stored pages for
+anonymous readers without entering Django (masthead/pagecache/wsgi.py); MASTHEAD_PAGE_CACHE=0
+turns it off.
+
 When run by `masthead serve`, each worker process also starts the in-process background jobs
 (the publication scheduler among them): see core/background.py.
 """
@@ -10,7 +14,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
 
 from django.core.wsgi import get_wsgi_application  # noqa: E402
 
-application = get_wsgi_application()
+from masthead.pagecache.wsgi import PageCacheApp  # noqa: E402
+
+application = PageCacheApp(get_wsgi_application())
 
 if os.environ.get("MASTHEAD_SERVER") == "1":
     from masthead.core import background  # noqa: E402

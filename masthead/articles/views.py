@@ -10,8 +10,7 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -36,17 +35,20 @@ def front_page(request):
     visible = Article.objects.published().stories()
     featured = list(visible.filter(featured=True).for_listing()[:3])
     latest = list(visible.exclude(pk__in=[a.pk for a in featured]).for_listing()[:10])
-    # One query for every section's latest stories: number rows per section, keep the first few.
-    ranked = visible.filter(section__isnull=False).annotate(
-        section_rank=Window(
-            RowNumber(), partition_by=[F("section_id")],
-            order_by=[F("published_at").desc(), F("id").desc()],
-        )
-    ).filter(section_rank__lte=SECTION_BLOCK_SIZE).for_listing()
-    by_section: dict[int, list[Article]] = {}
-    for article in ranked:
-        by_section.setdefault(article.section_id, []).append(article)
-    blocks = [(s, by_section[s.pk]) for s in Section.objects.navigation() if s.pk in by_section]
+    # Every navigation section's newest stories in one query made of one small "newest N in
+    # this section" subquery per section. A window function ranking every published story
+    # took seconds at 100,000 articles (docs/performance.md); these subqueries read only N
+    # rows each when an index on (section, published_at) exists.
+    sections = list(Section.objects.navigation())
+    by_section: dict[int, list[Article]] = {s.pk: [] for s in sections}
+    newest = Q()
+    for section in sections:
+        newest |= Q(pk__in=visible.filter(section=section).order_by("-published_at", "-id")
+                    .values("pk")[:SECTION_BLOCK_SIZE])
+    if sections:
+        for article in Article.objects.filter(newest).for_listing():
+            by_section[article.section_id].append(article)
+    blocks = [(s, by_section[s.pk]) for s in sections if by_section[s.pk]]
     shown = featured + latest + [a for _, items in blocks for a in items]
     surrogate.add(request, "site", "front", *surrogate.article_keys(shown))
     response = render(request, "articles/front.html", {

@@ -9,6 +9,8 @@ purges by key. The key scheme, shared by every app:
 - `a:<article id>`       any page that shows the article (teaser, related link, feed item)
 - `front`                the front page
 - `section:<id>`, `tag:<id>`, `author:<id>`   listings and their feeds
+- `near-section:<id>`, `near-tag:<id>`   article pages whose related block is drawn from that
+                         listing (purged when an article joins the section or tag)
 - `feed`                 the site-wide feeds; `comments` the comment feeds
 - `sitemap`              sitemaps
 - `search`               search result pages

@@ -187,4 +187,5 @@ class ArticleFeed(Feed):
 
 def feed_items(scope: Scope) -> list[Article]:
     """The feed's articles with everything a feed item shows, in four queries."""
-    return list(scope.articles().for_listing().prefetch_related("tags")[: feed_size()])
+    # Feeds carry the text: undo for_listing()'s deferral of the body.
+    return list(scope.articles().for_listing().defer(None).prefetch_related("tags")[: feed_size()])

@@ -50,6 +50,9 @@ class RelatedList:
     # "Latest from <section>" stories shown under their own label when too few are related.
     latest_label: str = ""
     latest: list = field(default_factory=list)
+    # True when the list came from the tag-or-section fallback rather than the engine: the page
+    # then depends on what else is published in its section and tags (page-cache keys).
+    from_listing: bool = False
 
 
 def lists_built() -> bool:
@@ -64,7 +67,8 @@ def related_for(article, n: int | None = None) -> RelatedList:
     if not shown and not lists_built():
         # No list has been computed yet (a fresh install before its first build): the
         # tag-or-section list most sites call "related" (fallback.py).
-        return RelatedList(articles=fallback.latest_sharing_tags_or_section(article, n))
+        return RelatedList(articles=fallback.latest_sharing_tags_or_section(article, n),
+                           from_listing=True)
     # Too few clear the engine's relevance floor: show those, and the section's latest under
     # a label that says what they are.
     result = RelatedList(articles=shown)

@@ -14,7 +14,15 @@ register = template.Library()
 def related_block(context, article):
     related = related_for(article)
     shown = related.articles + related.latest
-    surrogate.add(context.get("request"), *surrogate.article_keys(shown))
+    request = context.get("request")
+    surrogate.add(request, *surrogate.article_keys(shown))
+    # A list drawn from the section or tags changes when another article joins them, so the
+    # page is purged when one does ("Latest from <section>", or the fallback list).
+    if related.latest or related.from_listing:
+        if article.section_id:
+            surrogate.add(request, f"near-section:{article.section_id}")
+        if related.from_listing:
+            surrogate.add(request, *(f"near-tag:{t.pk}" for t in article.tags.all()))
     return {"related": related, "article": article}
 
 
