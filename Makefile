@@ -2,8 +2,8 @@
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-DATA_DIR ?= $(CURDIR)/var
-export MASTHEAD_DATA_DIR ?= $(DATA_DIR)
+# The data dir is ./var unless MASTHEAD_DATA_DIR says otherwise (masthead/config.py). It is
+# deliberately not exported here: the test suite must use its own throw-away directory.
 
 .PHONY: run test lint bench screenshot clean
 
