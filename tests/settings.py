@@ -4,7 +4,8 @@ in memory. The environment is prepared here, before `masthead.settings` reads it
 import os
 import tempfile
 
-os.environ.setdefault("MASTHEAD_DATA_DIR", tempfile.mkdtemp(prefix="masthead-test-"))
+# Always a fresh directory, even when the shell names a real site's data dir.
+os.environ["MASTHEAD_DATA_DIR"] = tempfile.mkdtemp(prefix="masthead-test-")
 os.environ.setdefault("MASTHEAD_EMAIL_URL", "memory")
 os.environ.setdefault("MASTHEAD_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 
