@@ -20,9 +20,10 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 
+from . import spam
 from .models import Comment, SpamModelRecord, TrainingExample
 from .rendering import count_links
-from .spam import CommentText, SpamFilter, load_filter, retrain
+from .spam import CommentText, SpamFilter, load_filter
 
 log = logging.getLogger("masthead.comments")
 KEEP_MODELS = 3
@@ -137,7 +138,7 @@ def retrain_from_decisions() -> SpamModelRecord | None:
     if labels != {True, False}:
         log.info("spam filter not retrained: it needs at least one spam and one ham example")
         return None
-    model = retrain(base, site)
+    model = spam.retrain(base, site)  # imports NumPy/SciPy/sklearn on first use (spam/)
     record = store_model(model.to_bytes(), model.info, trained_through=through)
     rescore_pending()
     return record

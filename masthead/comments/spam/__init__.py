@@ -17,6 +17,8 @@ How it works and how well: docs/spam.md.
 
 from __future__ import annotations
 
+import importlib
+
 from .base import (
     VERDICTS,
     Classification,
@@ -27,9 +29,22 @@ from .base import (
     verdict,
 )
 from .corpus import LabelledDataError, read_labelled, read_unlabelled
-from .model import SITE_WEIGHT, SpamModel, retrain, train
-from .rules import RulesFilter, rules_only_score
 from .text import CommentText
+
+# The learned model and the rules' features need NumPy, SciPy and scikit-learn: some 110 MB
+# of every server process that imports them (docs/performance.md, "Memory"). Readers never
+# need them, so they are imported when a comment is first scored or a model trained.
+_LAZY = {
+    "SITE_WEIGHT": ".model", "SpamModel": ".model", "retrain": ".model", "train": ".model",
+    "RulesFilter": ".rules", "rules_only_score": ".rules",
+}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "SITE_WEIGHT",
@@ -60,6 +75,9 @@ def load_filter(data: bytes | None) -> SpamFilter:
     readers posting comments: they get the rules filter and moderators get a retrain prompt
     via `SpamModel.from_bytes` raising in the newsroom's own check.
     """
+    from .model import SpamModel
+    from .rules import RulesFilter
+
     if not data:
         return RulesFilter()
     try:
