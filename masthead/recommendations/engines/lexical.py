@@ -7,9 +7,17 @@ Two stages (measurements and the cross-validation behind every default: docs/rec
    and word pairs (headline counted on top of the body, each article pruned to its 300
    strongest terms) + section/tag/author bonus + a small LSA topic cosine + a recency
    tie-break. The full build finds candidates through rare terms and topics (``build.py``).
-2. Shared-neighbour re-ranking: each article's profile is its 5 best first-stage neighbours;
-   ``final = first + 0.25 * cosine(profiles)``. Articles about the same event point at the same
-   neighbours, which is what separates the confusable twin stories of ECB+.
+2. Shared-neighbour re-ranking: each article has two profiles, its 5 and its 20 best
+   first-stage neighbours (weighted by score); ``final = first + 0.25 * cosine(5-profiles) +
+   0.25 * cosine(20-profiles)``. Articles about the same event point at the same few neighbours
+   (this is what separates the confusable twin stories of ECB+); articles of the same field
+   share many of their wider neighbourhood (same-section precision).
+
+Relevance floor: a candidate is kept when its content score (text + metadata) clears ``floor``
+or, once the corpus is large enough to have a topic space, when some wording is shared (text
+cosine >= ``evidence_text``) and its final score clears ``evidence_floor``: weak wording overlap
+corroborated by the topic space and by shared neighbours. Never on topics or neighbours alone
+(in a handful of articles everyone's neighbourhoods overlap, whatever they are about).
 
 Incremental updates keep the vocabulary, idf and topic space of the last fit; a new article is
 scored against every stored one through inverted indexes (cost: its terms' posting lists),
@@ -58,33 +66,53 @@ class LexicalEngine(RelatedEngine):
         self.changes = 0
         self.fitted = n
         cand, first, content, text = first_stage(self.features, self.lists)
-        profiles = _profiles(cand, first, s.neighbours, n)
-        self.profiles = SparseRows(profiles)
-        second = _gather(profiles @ profiles.T, cand)
-        final = first + s.neighbour_weight * second
-        valid = (content >= s.floor) & (text <= s.duplicate) & (cand >= 0)
+        final = first.copy()
+        self.profiles = []
+        for k, weight in self._hoods():
+            profiles = _profiles(cand, first, k, n)
+            self.profiles.append(SparseRows(profiles))
+            final += weight * _gather(profiles, cand, s.block * 32)
+        valid = self._relevant(content, text, final) & (text <= s.duplicate) & (cand >= 0)
         final = np.where(valid, final, -np.inf)
         order = np.argsort(-final, axis=1, kind="stable")
         for i in range(n):
             o = order[i][np.isfinite(final[i, order[i]])]
             self.lists.set(i, cand[i, o], final[i, o])
 
+    def _hoods(self) -> list[tuple[int, float]]:
+        """(profile size, weight) of each shared-neighbour profile in use."""
+        s = self.settings
+        hoods = [(s.neighbours, s.neighbour_weight), (s.wide_neighbours, s.wide_neighbour_weight)]
+        return [(k, w) for k, w in hoods if k > 0 and w]
+
+    def _relevant(self, content: np.ndarray, text: np.ndarray, final: np.ndarray) -> np.ndarray:
+        """The relevance floor (module docstring): content alone, or corroborated evidence."""
+        s = self.settings
+        ok = content >= s.floor
+        if self.features.topic.dim:
+            ok |= (text >= s.evidence_text) & (final >= s.evidence_floor)
+        return ok
+
+    def _profile_rows(self, slot: int) -> list[tuple[np.ndarray, np.ndarray]]:
+        return [p.row(slot) for p in self.profiles]
+
     # -- one article against all ------------------------------------------------------------------
-    def _rank(self, slot: int, profile: tuple[np.ndarray, np.ndarray] | None = None):
-        """Final scores of ``slot`` against every slot, the valid mask and its profile row."""
+    def _rank(self, slot: int, profiles: list[tuple[np.ndarray, np.ndarray]] | None = None):
+        """Final scores of ``slot`` against every slot, the valid mask and its profile rows."""
         s = self.settings
         first, content, text = self.features.scores_for(slot)
         n = len(first)
         live = self.alive[:n].copy()
         live[slot] = False
         first = np.where(live, first, -np.inf)
-        if profile is None:
-            profile = _profile_row(first, s.neighbours)
-        second = self.profiles.dot(*profile, n)
-        final = first + s.neighbour_weight * second
-        valid = live & (content >= s.floor) & (text <= s.duplicate)
+        if profiles is None:
+            profiles = [_profile_row(first, k) for k, _ in self._hoods()]
+        final = first.copy()
+        for store, profile, (_, weight) in zip(self.profiles, profiles, self._hoods()):
+            final += weight * store.dot(*profile, n)
+        valid = live & self._relevant(content, text, final) & (text <= s.duplicate)
         dups = np.flatnonzero(live & (text > s.duplicate))
-        return final, valid, profile, dups
+        return final, valid, profiles, dups
 
     def _ordered(self, final: np.ndarray, valid: np.ndarray, limit: int = 0):
         """Valid slots best first: at most ``limit`` (default: stored + 1, which is enough for
@@ -97,7 +125,7 @@ class LexicalEngine(RelatedEngine):
         return idx[o], final[idx[o]]
 
     def _refresh(self, slot: int) -> None:
-        final, valid, _, _ = self._rank(slot, self.profiles.row(slot))
+        final, valid, _, _ = self._rank(slot, self._profile_rows(slot))
         self.lists.set(slot, *self._ordered(final, valid))
 
     # -- incremental ------------------------------------------------------------------------------
@@ -115,8 +143,9 @@ class LexicalEngine(RelatedEngine):
         self.slot_of[doc.key] = slot
         self.alive = np.append(self.alive, True)
         self.lists.ensure(slot + 1)
-        final, valid, profile, dups = self._rank(slot)
-        self.profiles.append(*profile)
+        final, valid, profiles, dups = self._rank(slot)
+        for store, profile in zip(self.profiles, profiles):
+            store.append(*profile)
         self.lists.add_dups(slot, dups)
         self.lists.set(slot, *self._ordered(final, valid))
         # Scores are symmetric, so ``final[j]`` is also the new article's score in j's list.
@@ -167,7 +196,7 @@ class LexicalEngine(RelatedEngine):
         if len(chosen) < n and self.lists.truncated[slot]:
             # Exclusions or removals used up the stored entries: one fresh O(corpus) query.
             with one_blas_thread():
-                final, valid, _, _ = self._rank(slot, self.profiles.row(slot))
+                final, valid, _, _ = self._rank(slot, self._profile_rows(slot))
             limit = self.settings.stored + len(skip) + 4 * n
             chosen = pick(*self._ordered(final, valid, limit), n, skip, self.lists.dups)
         return [
@@ -212,14 +241,22 @@ def _profiles(cand: np.ndarray, first: np.ndarray, k: int, n: int) -> sp.csr_mat
     return m
 
 
-def _gather(m: sp.csr_matrix, cand: np.ndarray) -> np.ndarray:
-    """``m[i, cand[i, k]]`` for every i, k, without densifying ``m``."""
-    m = m.tocsr()
-    m.sort_indices()
-    n = m.shape[0]
-    if not m.nnz or not cand.size:
-        return np.zeros(cand.shape, np.float32)
-    keys = np.repeat(np.arange(n, dtype=np.int64), np.diff(m.indptr)) * n + m.indices
-    want = np.arange(n, dtype=np.int64)[:, None] * n + np.maximum(cand, 0)
-    pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-    return np.where(keys[pos] == want, m.data[pos], 0).astype(np.float32)
+def _gather(p: sp.csr_matrix, cand: np.ndarray, block: int) -> np.ndarray:
+    """``(p @ p.T)[i, cand[i, k]]`` for every i, k, a block of rows at a time.
+
+    Never forms all of ``p @ p.T``: with 20-neighbour profiles that product holds about 400
+    entries a row (40M at 100k articles, several hundred MB with its sort keys).
+    """
+    out = np.zeros(cand.shape, np.float32)
+    pt = p.T.tocsr()
+    for lo in range(0, p.shape[0], block):
+        m = (p[lo : lo + block] @ pt).tocsr()
+        m.sort_indices()
+        if not m.nnz:
+            continue
+        rows, width = m.shape
+        keys = np.repeat(np.arange(rows, dtype=np.int64), np.diff(m.indptr)) * width + m.indices
+        want = np.arange(rows, dtype=np.int64)[:, None] * width + np.maximum(cand[lo:lo + rows], 0)
+        pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
+        out[lo : lo + rows] = np.where(keys[pos] == want, m.data[pos], 0)
+    return out
