@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import math
 import os
 import random
 import sys
@@ -138,20 +139,27 @@ def measure(lists, lab: Labels, ecb=None, bbc=None, keys=None) -> dict:
 
 
 def grid() -> dict[str, LexicalSettings]:
-    """The settings tried in cross-validation: a small grid plus two ablations."""
-    out = {}
-    for tw in (1.0, 2.0):
-        for dims in (32, 64):
-            for nb in (0.25, 0.5):
-                out[f"title{tw:g}_lsa{dims}_neigh{nb:g}"] = LexicalSettings(
-                    text=TextSettings(title_weight=tw), topic_dims=dims, neighbour_weight=nb
-                )
+    """The settings tried in cross-validation: the fusion weights of the two shared-neighbour
+    profiles, the corroborated-evidence floor on or off, plus a few one-knob variants."""
     base = LexicalSettings()
-    out["title1.5_lsa32_neigh0.25"] = dataclasses.replace(
-        base, text=TextSettings(title_weight=1.5), topic_dims=32, neighbour_weight=0.25
-    )
+    out = {}
+    for nb in (0.25, 0.5):
+        for wide in (0.0, 0.25, 0.5):
+            for evidence in (True, False):
+                name = f"neigh{nb:g}_wide{wide:g}_{'evidence' if evidence else 'textfloor'}"
+                out[name] = dataclasses.replace(
+                    base,
+                    neighbour_weight=nb,
+                    wide_neighbour_weight=wide,
+                    evidence_floor=base.evidence_floor if evidence else math.inf,
+                )
+    out["title1.5"] = dataclasses.replace(base, text=TextSettings(title_weight=1.5))
+    out["lsa64"] = dataclasses.replace(base, topic_dims=64)
+    out["topic_weight0.6"] = dataclasses.replace(base, topic_weight=0.6)
     out["ablation_no_topics"] = dataclasses.replace(base, topic_weight=0.0)
-    out["ablation_no_neighbours"] = dataclasses.replace(base, neighbour_weight=0.0)
+    out["ablation_no_neighbours"] = dataclasses.replace(
+        base, neighbour_weight=0.0, wide_neighbour_weight=0.0
+    )
     return out
 
 

@@ -241,9 +241,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.one:
         print(json.dumps(run_one(args.one, args.updates)))
         return 0
-    results = []
+    # Sizes not re-run keep their last row (each row says when and under what load it was
+    # taken), so ``--sizes 10000`` after an engine change does not drop the 100k figures.
+    kept = {r["articles"]: r for r in _previous_rows()}
     for size in [int(s) for s in args.sizes.split(",") if s]:
-        corpus_file(size + args.updates)  # here, so generation is not in the child's peak
+        corpus_file(size + args.updates)
+        load = os.getloadavg()  # here, so generation is not in the child's peak
         out = subprocess.run(
             [sys.executable, __file__, "--one", str(size), "--updates", str(args.updates)],
             check=True,
@@ -251,15 +254,17 @@ def main(argv: list[str] | None = None) -> int:
             text=True,
         )
         row = json.loads(out.stdout.strip().splitlines()[-1])
-        results.append(row)
+        row["measured_at"] = datetime.now(UTC).strftime("%Y-%m-%dT%H:%MZ")
+        row["load_average_at_start"] = [round(x, 2) for x in load]
+        kept[size] = row
         print(json.dumps(row), flush=True)
+    results = [kept[k] for k in sorted(kept)]
     report = {
         "what": "LexicalEngine on synthetic corpora; each size in its own process",
         "targets": {"upsert_ms_at_100k": 100, "full_rebuild_s_at_100k": 600, "peak_rss_mb": 2048},
         "machine": {
             "python": platform.python_version(),
             "cpus": _cpus(),
-            "load_average_at_start": os.getloadavg(),
         },
         "note": "wall times include contention from other jobs on the host; *_cpu_* are this "
         "process's CPU time (BLAS runs single-threaded, so CPU ~ wall on an idle host)",
@@ -274,6 +279,13 @@ def main(argv: list[str] | None = None) -> int:
             f"{r['upsert_ms_median']:>10} {r['peak_rss_mb']:>8}"
         )
     return 0
+
+
+def _previous_rows() -> list[dict]:
+    try:
+        return json.loads(RESULTS.read_text()).get("results", [])
+    except (OSError, ValueError):
+        return []
 
 
 def _cpus() -> int:
