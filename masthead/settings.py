@@ -51,6 +51,18 @@ ROOT_URLCONF = "masthead.urls"
 WSGI_APPLICATION = "masthead.wsgi.application"
 
 TEMPLATES = [
+    # Reader pages: Jinja2 (masthead/templating.py; docs/decisions/0002-jinja2-reader-templates.md).
+    # First, so a page name found in a `jinja2/` folder is rendered by it.
+    {
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "jinja2"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "environment": "masthead.templating.environment",
+            "context_processors": ["masthead.articles.context_processors.site"],
+        },
+    },
+    # The newsroom and moderation screens (forms, messages, the staff user).
     {
         "BACKEND": "django.template.backends.django.DjangoTemplates",
         "DIRS": [BASE_DIR / "templates"],

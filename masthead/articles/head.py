@@ -1,4 +1,4 @@
-"""`{% article_head article %}`: canonical link, OpenGraph/Twitter tags and JSON-LD.
+"""`article_head(article)`: the article page's canonical link, OpenGraph/Twitter tags and JSON-LD.
 
 JSON-LD `NewsArticle` and `BreadcrumbList` are built as dicts and serialised with the `<`, `>`
 and `&` escaped, so a headline can never close the script element.
@@ -8,15 +8,12 @@ from __future__ import annotations
 
 import json
 
-from django import template
 from django.conf import settings
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from masthead.core.html import html_to_text
 from masthead.core.text import summarise
-
-register = template.Library()
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
 
@@ -71,7 +68,6 @@ def news_article_data(article) -> list[dict]:
     return [{k: v for k, v in data.items() if v not in (None, "", [])}, breadcrumbs]
 
 
-@register.simple_tag
 def article_head(article):
     url = _absolute(article.get_absolute_url())
     tags = [

@@ -227,8 +227,11 @@ def test_related_panel_template_is_included_when_installed(author, make_owned, c
     panel = tmp_path / "recommendations" / "newsroom_panel.html"
     panel.parent.mkdir()
     panel.write_text('<p id="pin-panel">Pin for {{ article.pk }}: {{ can_pin_related }}</p>')
-    settings.TEMPLATES = [{**settings.TEMPLATES[0],
-                           "DIRS": [tmp_path, *settings.TEMPLATES[0]["DIRS"]]}]
+    settings.TEMPLATES = [
+        {**engine, "DIRS": [tmp_path, *engine["DIRS"]]} if engine["BACKEND"].endswith(
+            "DjangoTemplates") else engine
+        for engine in settings.TEMPLATES
+    ]
     article = make_owned(author)
     page = lxml_html.fromstring(
         client_for(author).get(f"/newsroom/articles/{article.pk}/").content)

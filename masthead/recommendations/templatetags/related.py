@@ -1,29 +1,14 @@
-"""`{% related_block article %}` (the article page's "Articles You May Like") and
-`{% related_panel article as panel %}` (the newsroom panel's data)."""
+"""`{% related_panel article as panel %}`: the newsroom panel's data (Django templates).
+
+The reader page's block is `masthead/recommendations/blocks.py`.
+"""
 
 from django import template
 from django.urls import NoReverseMatch, reverse
 
-from masthead.core import surrogate
-from masthead.recommendations.services import panel_for, related_for
+from masthead.recommendations.services import panel_for
 
 register = template.Library()
-
-
-@register.inclusion_tag("recommendations/block.html", takes_context=True)
-def related_block(context, article):
-    related = related_for(article)
-    shown = related.articles + related.latest
-    request = context.get("request")
-    surrogate.add(request, *surrogate.article_keys(shown))
-    # A list drawn from the section or tags changes when another article joins them, so the
-    # page is purged when one does ("Latest from <section>", or the fallback list).
-    if related.latest or related.from_listing:
-        if article.section_id:
-            surrogate.add(request, f"near-section:{article.section_id}")
-        if related.from_listing:
-            surrogate.add(request, *(f"near-tag:{t.pk}" for t in article.tags.all()))
-    return {"related": related, "article": article}
 
 
 @register.simple_tag

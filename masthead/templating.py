@@ -1,0 +1,66 @@
+"""The reader site's template environment (Jinja2): what its templates can call.
+
+Reader pages (article, front, listings, search, comment pages, 404) are Jinja2 templates in
+`masthead/jinja2/` and each app's `jinja2/` folder; the newsroom stays on Django templates.
+Why: an uncached article page with 50 comments spent 25 of its 34 ms in Django's template
+engine (docs/decisions/0002-jinja2-reader-templates.md has the measurements).
+
+The project level knows every app (as `urls.py` does), so the blocks that apps contribute to
+reader pages are wired here: each is a plain function building the block's data, rendered with
+the app's own template, so a block is one call in a page: `{{ comments_block(article) }}`.
+"""
+
+from __future__ import annotations
+
+import jinja2
+from django.templatetags.static import static
+from django.urls import reverse
+from markupsafe import Markup
+
+from masthead.articles.head import article_head
+from masthead.comments import blocks as comment_blocks
+from masthead.comments.templatetags.comment_counts import annotate_comment_counts
+from masthead.core.dates import format_date
+from masthead.recommendations import blocks as related_blocks
+
+
+def pluralize(value, suffix: str = "s") -> str:
+    """Django's `pluralize` for counts and sized collections: "" for exactly one."""
+    try:
+        count = len(value) if hasattr(value, "__len__") else int(value)
+    except (TypeError, ValueError):
+        return ""
+    return "" if count == 1 else suffix
+
+
+def url(name: str, *args, **kwargs) -> str:
+    return reverse(name, args=args or None, kwargs=kwargs or None)
+
+
+def _block(template_name: str, build):
+    """A page block: `build(context, *args)` gives the data, `template_name` the markup."""
+
+    @jinja2.pass_context
+    def render_block(context, *args):
+        data = build(context, *args)
+        return Markup(context.environment.get_template(template_name).render(data))
+
+    return render_block
+
+
+def environment(**options) -> jinja2.Environment:
+    env = jinja2.Environment(**options)
+    env.globals.update(
+        static=static,
+        url=url,
+        article_head=article_head,
+        annotate_comment_counts=annotate_comment_counts,
+        comments_block=_block("comments/block.html", comment_blocks.block_context),
+        comment_form=_block("comments/form.html", comment_blocks.form_context),
+        related_block=_block(
+            "recommendations/block.html",
+            lambda context, article: related_blocks.block_context(context.get("request"),
+                                                                  article)),
+    )
+    env.filters.update(date=format_date, pluralize=pluralize)
+    return env
