@@ -39,6 +39,14 @@ def env_int(name: str, default: int) -> int:
         raise ConfigError(f"{name} must be a whole number, got {value!r}") from None
 
 
+def env_megabytes(name: str, default: int) -> int:
+    """A size in MB: a whole number, zero or more."""
+    value = env_int(name, default)
+    if value < 0:
+        raise ConfigError(f"{name} must be zero or more (megabytes), got {value}")
+    return value
+
+
 def data_dir() -> Path:
     path = Path(env("MASTHEAD_DATA_DIR", "./var")).resolve()
     path.mkdir(parents=True, exist_ok=True)
@@ -89,10 +97,15 @@ def database() -> dict:
                 # upgrade from a read to a write lock under several server processes.
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
+                # Memory per connection (one per serving thread): SQLite's own page cache,
+                # and how much of the file is memory-mapped. Mapped pages a query touched count
+                # in the process's RSS although they are the kernel's shared file cache; off by
+                # default, reads go through that cache all the same (docs/performance.md).
                 "init_command": (
                     "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                    "PRAGMA busy_timeout=20000; PRAGMA cache_size=-20000; "
-                    "PRAGMA mmap_size=268435456;"
+                    "PRAGMA busy_timeout=20000; "
+                    f"PRAGMA cache_size=-{env_megabytes('MASTHEAD_SQLITE_CACHE_MB', 8) * 1024}; "
+                    f"PRAGMA mmap_size={env_megabytes('MASTHEAD_SQLITE_MMAP_MB', 0) * 1024 * 1024};"
                 ),
             },
             "TEST": {"NAME": None},

@@ -43,13 +43,15 @@ def _block(template_name: str, build):
     @jinja2.pass_context
     def render_block(context, *args):
         data = build(context, *args)
-        return Markup(context.environment.get_template(template_name).render(data))
+        html = context.environment.get_template(template_name).render(data)
+        return Markup(html)  # noqa: S704 - the output of an autoescaping template
 
     return render_block
 
 
 def environment(**options) -> jinja2.Environment:
-    env = jinja2.Environment(**options)
+    options.pop("autoescape", None)  # always on: never configurable for reader pages
+    env = jinja2.Environment(autoescape=True, **options)
     env.globals.update(
         static=static,
         url=url,

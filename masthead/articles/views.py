@@ -10,14 +10,14 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from masthead.core import surrogate
 from masthead.core.http import public
 
-from .models import Article, Author, Section, Tag
+from .models import Article, Author, Byline, Section, Tag
 
 SECTION_BLOCK_SIZE = 4
 
@@ -64,7 +64,7 @@ def article_page(request, year: int, month: int, day: int, slug: str):
         raise Http404("No such date") from None
     article = get_object_or_404(
         Article.objects.published().select_related("section", "lead_image").prefetch_related(
-            "tags", "bylines__author"
+            "tags", Prefetch("bylines", queryset=Byline.objects.select_related("author"))
         ),
         pub_date=pub_date, slug=slug, kind=Article.Kind.ARTICLE,
     )

@@ -28,9 +28,12 @@ class RelatedArticleQuerySet(models.QuerySet):
         A correlated EXISTS, not `related__in=`: SQLite would materialise every visible id
         for the IN list on each page view; this looks up only the listed rows."""
         visible = Article.objects.published().stories().filter(pk=OuterRef("related_id"))
+        # A page shows each related article's headline, URL, section and date: not its text,
+        # nor the stored explanation (JSON decoded per row), which only the newsroom reads.
         return (
             self.filter(article_id=article_id).filter(Exists(visible))
             .select_related("related__section").order_by("rank")
+            .defer("explanation", "related__body", "related__body_html")
         )
 
 

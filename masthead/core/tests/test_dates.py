@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from masthead.core.dates import format_date
 
+
 def django_date(value, fmt):
     """What `{{ value|date:fmt }}` prints in a Django template (which localises first)."""
     template = engines["django"].from_string("{{ value|date:fmt }}")
