@@ -1,8 +1,14 @@
 """Benchmark: search latency on synthetic archives, SQLite FTS5 and PostgreSQL (issue 4, point 5).
 
 Run: `.venv/bin/python bench/search_speed.py [--articles 100000] [--backends sqlite,postgres]`.
-Writes `bench/results/search_speed.json` and prints a table. Target: p95 < 50 ms for one-word,
-multi-word and phrase queries on both backends with 100k articles. Never part of `make test`.
+Writes `bench/results/search_speed.json` (a backend run replaces that backend's entry only) and
+prints a table. Target: p95 < 50 ms for one-word, multi-word and phrase queries on both
+backends with 100k articles. Never part of `make test`.
+
+Re-running without rebuilding: `--data-dir DIR` keeps the SQLite database and the query sets
+in DIR (PostgreSQL's database is kept anyway); then `--phase index` migrates and rebuilds the
+index over the stored articles, and `--phase queries` only times the queries again (what to do
+when the machine was busy: the load average before and after each query phase is recorded).
 
 For each backend a child process gets a fresh database (SQLite in a temporary data dir;
 PostgreSQL database `masthead_bench_search`, or `$MASTHEAD_BENCH_PG_URL`), migrates it,
@@ -252,29 +258,34 @@ def database_size() -> int:
         return cursor.fetchone()[0]
 
 
-def child(backend: str, articles: int, out: Path) -> None:
+def child(backend: str, articles: int, out: Path, phase: str, data_dir: Path) -> None:
     import django
     from django.core.management import call_command
     from django.db import connection
 
     django.setup()
-    call_command("migrate", verbosity=0)
-    corpus = Corpus(articles)
-    samples = {"articles": [], "topic_words": set()}
-    result = {"backend": backend, "articles": articles}
-    result["insert_seconds"] = round(load(corpus, samples), 1)
+    result = {"backend": backend, "articles": articles, "phase": phase}
+    stored_queries = data_dir / f"queries-{backend}.json"
+    if phase != "queries":
+        call_command("migrate", verbosity=0)
+    if phase == "all":
+        corpus = Corpus(articles)
+        samples = {"articles": [], "topic_words": set()}
+        result["insert_seconds"] = round(load(corpus, samples), 1)
+        stored_queries.write_text(json.dumps(queries(corpus, samples)))
 
     from masthead.search.backends import get_backend
     from masthead.search.models import Word
     from masthead.search.services import rebuild_index
 
-    started = time.perf_counter()
-    rebuild_index()
-    result["index_seconds"] = round(time.perf_counter() - started, 1)
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("VACUUM ANALYZE search_document")
-            cursor.execute("VACUUM ANALYZE articles_article")
+    if phase != "queries":
+        started = time.perf_counter()
+        rebuild_index()
+        result["index_seconds"] = round(time.perf_counter() - started, 1)
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("VACUUM ANALYZE search_document")
+                cursor.execute("VACUUM ANALYZE articles_article")
     result["engine"] = get_backend().name
     result["vocabulary_words"] = Word.objects.count()
     result["database_mb"] = round(database_size() / 2**20)
@@ -283,10 +294,14 @@ def child(backend: str, articles: int, out: Path) -> None:
                        else "SHOW server_version")
         result["database_version"] = cursor.fetchone()[0]
 
-    sets = queries(corpus, samples)
+    sets = {name: [tuple(q) for q in items]
+            for name, items in json.loads(stored_queries.read_text()).items()}
     warm = random.Random(SEED + 3).sample([q for items in sets.values() for q in items], 60)
     time_queries(warm)
+    # The machine is shared: the load around the timed part says how far to trust it.
+    result["load_average_before_queries"] = [round(x, 2) for x in os.getloadavg()]
     result["categories"] = {name: time_queries(items) for name, items in sets.items()}
+    result["load_average_after_queries"] = [round(x, 2) for x in os.getloadavg()]
     result["examples"] = {name: [q for q, _ in items[:4]] for name, items in sets.items()}
     out.write_text(json.dumps(result, indent=2))
 
@@ -311,22 +326,28 @@ def reset_postgres() -> str | None:
     return None
 
 
-def run_backend(backend: str, articles: int) -> dict:
+def run_backend(backend: str, articles: int, phase: str, data_dir: Path | None) -> dict:
     with tempfile.TemporaryDirectory(prefix="masthead-bench-search-") as tmp:
+        data = data_dir / backend if data_dir else Path(tmp)
+        data.mkdir(parents=True, exist_ok=True)
         env = {**os.environ, "DJANGO_SETTINGS_MODULE": "masthead.settings",
-               "MASTHEAD_DATA_DIR": tmp, "MASTHEAD_PAGE_CACHE": "0",
+               "MASTHEAD_DATA_DIR": str(data), "MASTHEAD_PAGE_CACHE": "0",
                "MASTHEAD_SECRET_KEY": "bench-only-secret-key-0123456789abcdefghijklmnop"}
         if backend == "postgres":
-            skipped = reset_postgres()
+            skipped = reset_postgres() if phase == "all" else None
             if skipped:
                 return {"backend": backend, "skipped": skipped}
             env["MASTHEAD_DATABASE_URL"] = PG_URL
         else:
             env.pop("MASTHEAD_DATABASE_URL", None)
+            if phase == "all":
+                for old in data.glob("masthead.sqlite3*"):
+                    old.unlink()
         out = Path(tmp) / "result.json"
         started = time.perf_counter()
         subprocess.run([sys.executable, __file__, "--child", backend, "--articles",
-                        str(articles), "--out", str(out)], env=env, check=True, cwd=ROOT)
+                        str(articles), "--out", str(out), "--phase", phase,
+                        "--data-dir", str(data)], env=env, check=True, cwd=ROOT)
         result = json.loads(out.read_text())
         result["wall_seconds"] = round(time.perf_counter() - started, 1)
         return result
@@ -337,19 +358,35 @@ def main() -> None:
     parser.add_argument("--articles", type=int, default=100_000)
     parser.add_argument("--backends", default="sqlite,postgres")
     parser.add_argument("--out", type=Path, default=RESULTS)
+    parser.add_argument("--data-dir", type=Path,
+                        help="keep the databases and query sets here (default: a temporary dir)")
+    parser.add_argument("--phase", choices=["all", "index", "queries"], default="all",
+                        help="all: fresh database; index: rebuild the index of a kept "
+                             "database, then time; queries: only time (needs --data-dir)")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:
-        child(args.child, args.articles, args.out)
+        child(args.child, args.articles, args.out, args.phase, args.data_dir)
         return
+    if args.phase != "all" and not args.data_dir:
+        parser.error("--phase index|queries needs the --data-dir of an earlier run")
 
     started = time.perf_counter()
-    runs = [run_backend(b, args.articles) for b in args.backends.split(",") if b]
+    load_at_start = [round(x, 2) for x in os.getloadavg()]
+    runs = [run_backend(b, args.articles, args.phase, args.data_dir)
+            for b in args.backends.split(",") if b]
+    # Keep the other backend's last figures when only one is run.
+    previous = json.loads(args.out.read_text()) if args.out.exists() else {}
+    kept = {r.get("backend"): r for r in previous.get("backends", [])
+            if r.get("articles") == args.articles}
+    # A re-timed backend keeps its build figures (insert, index) from the run that built it.
+    runs = [{**kept.pop(r["backend"], {}), **r} if args.phase != "all" else r for r in runs]
+    runs = list(kept.values()) + runs
     report = {
         "articles": args.articles, "target_p95_ms": TARGET_MS,
         "machine": {"cpus": os.cpu_count(), "python": platform.python_version(),
                     "platform": platform.platform(),
-                    "load_average_at_start": [round(x, 2) for x in os.getloadavg()]},
+                    "load_average_at_start": load_at_start},
         "method": "services.search() per query (parse, rank, count, snippets, load the page's "
                   "articles); see the module docstring for corpus and queries",
         "backends": runs,
@@ -366,8 +403,9 @@ def main() -> None:
             print(f"{run['backend']}: skipped ({run['skipped']})")
             continue
         print(f"\n{run['backend']} ({run['engine']}, {run['database_version']}): "
-              f"{run['articles']} articles, insert {run['insert_seconds']} s, "
-              f"index {run['index_seconds']} s, {run['database_mb']} MB")
+              f"{run['articles']} articles, insert {run.get('insert_seconds', '-')} s, "
+              f"index {run.get('index_seconds', '-')} s, {run['database_mb']} MB, "
+              f"load {run.get('load_average_before_queries')}")
         print(f"  {'category':14} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'matches':>8}")
         for name, c in run["categories"].items():
             print(f"  {name:14} {c['p50_ms']:8.1f} {c['p95_ms']:8.1f} {c['p99_ms']:8.1f} "

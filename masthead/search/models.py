@@ -5,6 +5,8 @@
 - `Fts5Entry`: a read-only view of the SQLite FTS5 virtual table `search_fts`.
 - `PgDocument`: PostgreSQL's `search_document` table with its `tsvector` columns.
 
+Both carry each article's filter terms (`facets.py`) so that filters are matched in the index.
+
 The engine tables are created by migration 0002 only on their own database (an FTS5 virtual
 table cannot be described by Django, and a `tsvector` + GIN index only exists on PostgreSQL),
 so both models are unmanaged. Their link to the article is a plain, constraint-free relation
@@ -40,6 +42,7 @@ class Fts5Entry(models.Model):
     title = models.TextField()
     standfirst = models.TextField()
     body = models.TextField()
+    facets = models.TextField(default="")  # filter terms, space-separated (facets.py)
 
     class Meta:
         managed = False
@@ -59,6 +62,7 @@ class PgDocument(models.Model):
     published_at = models.DateTimeField(null=True)
     vector = SearchVectorField(null=True)
     lede_vector = SearchVectorField(null=True)
+    facets = SearchVectorField(null=True)  # filter terms as lexemes (facets.py), GIN-indexed
 
     class Meta:
         managed = False

@@ -31,7 +31,9 @@ def _page_number(value: str | None) -> int:
 
 def search_page(request):
     raw = request.GET.get("q", "")
-    context = {"search_query": raw[:600], "sections": Section.objects.all(), "outcome": None}
+    # Filters default to none, so a page refusing a bad filter still renders its form.
+    context = {"search_query": raw[:600], "sections": Section.objects.all(), "outcome": None,
+               "filters": SearchFilters()}
     status = 200
     try:
         filters = SearchFilters.from_params(request.GET)

@@ -1,8 +1,10 @@
 """The interface every search engine implements, and what a search returns.
 
 A backend only knows its own index: it stores `Document`s, forgets article ids, and answers a
-`ParsedQuery`, either over the whole index or restricted to `candidates`, a queryset of
-articles (the caller builds it from `Article.objects.published()` plus the reader's filters).
+`ParsedQuery` over the whole index, or restricted to index entries carrying filter `terms`
+(`facets.FilterTerms`, the reader's filters; matched inside the index), or restricted to
+`candidates`, any queryset of articles (checked per match against the articles table: general,
+but a look-up per match, so the search page uses `terms`).
 Ranking, stemming and snippets are the engine's; parsing, filters, paging, checking the shown
 page against `published()` and suggestions are shared (see `services`).
 """
@@ -14,6 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from ..documents import Document
+from ..facets import FilterTerms
 from ..query import ParsedQuery
 
 
@@ -53,27 +56,32 @@ class SearchBackend(ABC):
         """Every article id in the index (used by `search reindex` to drop stale entries)."""
 
     @abstractmethod
-    def count(self, query: ParsedQuery, candidates, cap: int) -> int:
-        """Matches (among candidates, unless None), counted up to `cap + 1`."""
+    def count(self, query: ParsedQuery, candidates, cap: int,
+              terms: FilterTerms | None = None) -> int:
+        """Matches (among candidates and with the terms, unless None), counted up to
+        `cap + 1`."""
 
     @abstractmethod
-    def rank(self, query: ParsedQuery, candidates, *, offset: int,
-             limit: int) -> list[tuple[int, float]]:
-        """(article id, score) of matches (among candidates, unless None), best first, one
-        page of them; equal scores newest first."""
+    def rank(self, query: ParsedQuery, candidates, *, offset: int, limit: int,
+             terms: FilterTerms | None = None) -> list[tuple[int, float]]:
+        """(article id, score) of matches (among candidates and with the terms, unless
+        None), best first, one page of them; equal scores newest first."""
 
     @abstractmethod
     def highlight(self, query: ParsedQuery, ranked: list[tuple[int, float]]) -> list[Hit]:
         """Hits for ranked ids, in the same order, with marked headline and snippet."""
 
     def search(self, query: ParsedQuery, candidates, *, offset: int, limit: int,
-               cap: int) -> SearchResults:
-        """One page of hits, best first; `candidates` (an Article queryset) or None for all."""
-        ranked = self.rank(query, candidates, offset=offset, limit=limit)
+               cap: int, terms: FilterTerms | None = None) -> SearchResults:
+        """One page of hits, best first; `candidates` (an Article queryset) or None for all,
+        `terms` the filter terms entries must carry (or None)."""
+        if terms is not None and terms.impossible:
+            return SearchResults(total=0)
+        ranked = self.rank(query, candidates, offset=offset, limit=limit, terms=terms)
         if offset == 0 and len(ranked) < limit:
             total = len(ranked)  # the first page holds every match: no need to count
         else:
-            total = self.count(query, candidates, cap)
+            total = self.count(query, candidates, cap, terms)
         return SearchResults(total=total, hits=self.highlight(query, ranked) if ranked else [])
 
     def optimise(self) -> None:  # noqa: B027 - optional hook; most engines need nothing

@@ -1,12 +1,15 @@
 """SQLite: an FTS5 virtual table (porter stemming), ranked by bm25(), with snippet()/highlight().
 
-The table `search_fts(title, standfirst, body)` uses the article id as its rowid (migration
-0002). Queries are written through the ORM on the read-only `Fts5Entry` model so that the
-reader's filters (a queryset of articles) join in as a correlated EXISTS: measured on 100k
-articles, `rowid IN (SELECT id FROM articles ...)` makes SQLite probe the FTS index once per
-article and takes a minute, while EXISTS costs one article lookup per match. That lookup is
-still three times the cost of bm25() itself (an article row holds its body before its status),
-which is why unfiltered searches do without it (see services.search).
+The table `search_fts(title, standfirst, body, facets)` uses the article id as its rowid
+(migrations 0002, 0003). The reader's words are matched in the three text columns only
+(`{title standfirst body} : (...)`), the reader's filters as terms of the `facets` column
+(`facets.py`): FTS5 intersects the posting lists, so a filter makes a search cheaper rather
+than dearer. `facets` has bm25 weight 0, so filter terms never change a score's numerator.
+Arbitrary `candidates` (a queryset of articles) still join in as a correlated EXISTS: measured
+on 100k articles, `rowid IN (SELECT id FROM articles ...)` makes SQLite probe the FTS index
+once per article and takes a minute, while EXISTS costs one article lookup per match; that
+look-up is three times the cost of bm25() itself (an article row holds its body before its
+status), which is why the search page never uses it.
 Snippets are computed in a second query for the page's ids only: SQLite evaluates the select
 list for every match before sorting, and snippet() on thousands of rows doubled query time.
 """
@@ -19,14 +22,17 @@ from django.db import connections, transaction
 from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, TextField, Value
 
 from ..documents import Document, batched
+from ..facets import FilterTerms
 from ..models import Fts5Entry
 from ..query import ParsedQuery
 from ..snippets import END, START
 from .base import Hit, SearchBackend
 
 TABLE = "search_fts"
-# bm25 weight per column (title, standfirst, body): a headline match must beat a body match.
-WEIGHTS = (10.0, 4.0, 1.0)
+# bm25 weight per column (title, standfirst, body, facets): a headline match must beat a body
+# match; filter terms add nothing.
+WEIGHTS = (10.0, 4.0, 1.0, 0.0)
+TEXT_COLUMNS = "{title standfirst body}"
 SNIPPET_TOKENS = 32
 BATCH = 500
 
@@ -68,23 +74,39 @@ def expression(query: ParsedQuery) -> str:
     return expr
 
 
+def match_expression(query: ParsedQuery, terms: FilterTerms | None = None) -> str:
+    """The reader's expression on the text columns, then the filter terms on `facets`."""
+    expr = f"{TEXT_COLUMNS} : ({expression(query)})"
+    if terms is None:
+        return expr
+    if terms.required:
+        expr += f" AND facets : ({' '.join(_phrase([t]) for t in terms.required)})"
+    if terms.any_of:
+        expr += f" AND facets : ({' OR '.join(_phrase([t]) for t in terms.any_of)})"
+    if terms.none_of:
+        expr += f" NOT facets : ({' OR '.join(_phrase([t]) for t in terms.none_of)})"
+    return expr
+
+
 class SQLiteFTS5Backend(SearchBackend):
     name = "sqlite_fts5"
 
     def _entries(self):
         return Fts5Entry.objects.using(self.using)
 
-    def _matches(self, query: ParsedQuery, candidates):
-        matches = self._entries().filter(Match(Value(expression(query))))
+    def _matches(self, query: ParsedQuery, candidates, terms: FilterTerms | None = None):
+        if terms is not None and terms.impossible:
+            return self._entries().none()
+        matches = self._entries().filter(Match(Value(match_expression(query, terms))))
         if candidates is not None:
             matches = matches.filter(Exists(candidates.filter(pk=OuterRef("pk"))))
         return matches
 
-    def count(self, query, candidates, cap):
-        return self._matches(query, candidates)[: cap + 1].count()
+    def count(self, query, candidates, cap, terms=None):
+        return self._matches(query, candidates, terms)[: cap + 1].count()
 
-    def rank(self, query, candidates, *, offset, limit):
-        ranked = (self._matches(query, candidates).annotate(score=Bm25())
+    def rank(self, query, candidates, *, offset, limit, terms=None):
+        ranked = (self._matches(query, candidates, terms).annotate(score=Bm25())
                   .order_by("score", "-pk").values_list("pk", "score"))
         # bm25() is negative, lower is better; readers and the API get "higher is better".
         # Equal scores (rare with bm25) go to the most recently added article: ordering by
@@ -93,7 +115,7 @@ class SQLiteFTS5Backend(SearchBackend):
 
     def highlight(self, query, ranked):
         rows = self._entries().filter(
-            Match(Value(expression(query))), pk__in=[pk for pk, _ in ranked]
+            Match(Value(match_expression(query))), pk__in=[pk for pk, _ in ranked]
         ).annotate(
             marked_title=Fts5Function(Value(0), Value(START), Value(END), function="highlight"),
             marked_body=Fts5Function(Value(2), Value(START), Value(END), Value(" … "),
@@ -109,7 +131,7 @@ class SQLiteFTS5Backend(SearchBackend):
                 self.remove(d.article_id for d in batch)
                 self._entries().bulk_create([
                     Fts5Entry(article_id=d.article_id, title=d.title, standfirst=d.standfirst,
-                              body=d.body)
+                              body=d.body, facets=" ".join(d.facets))
                     for d in batch
                 ])
             written += len(batch)

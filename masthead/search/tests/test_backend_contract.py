@@ -143,3 +143,11 @@ def test_without_candidates_the_whole_index_is_searched(backend, make_article):
     page = backend.search(parse("pangolin"), None, offset=0, limit=10, cap=100)
     assert sorted(h.article_id for h in page.hits) == sorted([first.pk, second.pk])
     assert backend.count(parse("pangolin"), None, cap=100) == 2
+
+
+def test_a_match_deep_in_a_long_body_is_still_marked_in_the_snippet(backend, make_article):
+    # PostgreSQL looks for the snippet in the body's opening first (backends/postgres.py).
+    make_article("Long read", body=f"{FILLER * 40} At last the okapi appeared.")
+    index(backend)
+    (hit,) = backend.search(parse("okapi"), None, offset=0, limit=10, cap=100).hits
+    assert f"{START}okapi{END}" in hit.snippet
