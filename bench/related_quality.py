@@ -138,6 +138,28 @@ def measure(lists, lab: Labels, ecb=None, bbc=None, keys=None) -> dict:
     }
 
 
+def floor_bands(lists, engine: LexicalEngine, lab: Labels, keys=None) -> dict:
+    """Same-section share of the bbc picks by the text cosine that let them in.
+
+    Picks under the text floor (0.05) came in on corroborated evidence (text >= 0.02, final
+    score >= 0.4); the band just above the floor is what a text-only floor already admitted.
+    """
+    bands = {"evidence (text < 0.05)": [0, 0], "text 0.05-0.07": [0, 0], "text >= 0.07": [0, 0]}
+    slot = engine.slot_of
+    for a in lab.bbc if keys is None else keys:
+        text = engine.features.scores_for(slot[a])[2]
+        for b in lists[a]:
+            t = float(text[slot[b]])
+            band = bands[
+                "evidence (text < 0.05)" if t < 0.05 else "text 0.05-0.07" if t < 0.07
+                else "text >= 0.07"
+            ]
+            band[0] += lab.same_cat(a, b)
+            band[1] += 1
+    return {k: {"picks": n, "same_section": round(h / n, 4) if n else None}
+            for k, (h, n) in bands.items()}
+
+
 def grid() -> dict[str, LexicalSettings]:
     """The settings tried in cross-validation: the fusion weights of the two shared-neighbour
     profiles, the corroborated-evidence floor on or off, plus a few one-knob variants."""
@@ -168,17 +190,28 @@ def objective(m: dict) -> float:
     return m["same_story_p4"] - m["lookalike_confusion"] + m["same_section_p4"]
 
 
-def cross_validate(records: list[dict], lab: Labels, seed: int = 20251126) -> dict:
+SEED = 20251126
+
+
+def split_halves(ecb: list[str], bbc: list[str], topic, seed: int = SEED) -> dict:
+    """Halves A and B: ecbplus split by topic (whole stories and their twins), bbc by article.
+
+    Also used by ``related_quality_db.py``, so both benches report the same halves.
+    """
     rng = random.Random(seed)
-    topics = sorted({lab.topic(k) for k in lab.ecb})
+    topics = sorted({topic(k) for k in ecb})
     rng.shuffle(topics)
     half = set(topics[: len(topics) // 2])
-    bbc = sorted(lab.bbc)
+    bbc = sorted(bbc)
     rng.shuffle(bbc)
-    halves = {
-        "A": ([k for k in lab.ecb if lab.topic(k) in half], bbc[: len(bbc) // 2]),
-        "B": ([k for k in lab.ecb if lab.topic(k) not in half], bbc[len(bbc) // 2 :]),
+    return {
+        "A": ([k for k in ecb if topic(k) in half], bbc[: len(bbc) // 2]),
+        "B": ([k for k in ecb if topic(k) not in half], bbc[len(bbc) // 2 :]),
     }
+
+
+def cross_validate(records: list[dict], lab: Labels, seed: int = SEED) -> dict:
+    halves = split_halves(lab.ecb, lab.bbc, lab.topic, seed)
     per_config = {}
     for name, settings in grid().items():
         lists, _ = engine_lists(records, settings)
@@ -262,6 +295,7 @@ def main(argv: list[str] | None = None) -> int:
         "engine_fit_and_lists_s": round(fit_s, 1),
         "systems": systems,
         "below_floor_by_source": by_source,
+        "bbc_picks_by_floor_band": floor_bands(lists, engine, lab),
         "notes": [
             "missing slots (relevance floor) count as misses in *_p4 and nDCG",
             "latest-in-section is given the labels as sections: bbc category, ecbplus topic",
@@ -282,6 +316,7 @@ def main(argv: list[str] | None = None) -> int:
         print(_row(f"cv tuned on {fold['tuned_on']}", fold["tuned_half"]))
         print(_row(f"cv untuned {fold['tested_on']} ({fold['chosen']})"[:28], fold["untuned_half"]))
     print(f"below floor by source: {by_source}")
+    print(f"bbc picks by floor band: {report['bbc_picks_by_floor_band']}")
     return 0
 
 

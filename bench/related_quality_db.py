@@ -43,6 +43,10 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
+sys.path.insert(0, str(REPO / "bench"))
+
+from related_quality import split_halves  # noqa: E402
+
 from masthead.recommendations.engines import evaluation as ev  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "related_quality_db.json"
@@ -108,18 +112,26 @@ class Labels:
         return b.startswith("bbc-") and self.cat.get(b) == self.cat[a]
 
 
-def measure(lists, lab: Labels) -> dict:
+def measure(lists, lab: Labels, ecb=None, bbc=None) -> dict:
+    ecb = lab.ecb if ecb is None else ecb
+    bbc = lab.bbc if bbc is None else bbc
     return {
-        "same_story_p4": ev.precision_at_k(lists, lab.ecb, lab.same_story, K),
-        "same_story_ndcg4": ev.ndcg_at_k(lists, lab.ecb, lab.same_story,
+        "same_story_p4": ev.precision_at_k(lists, ecb, lab.same_story, K),
+        "same_story_ndcg4": ev.ndcg_at_k(lists, ecb, lab.same_story,
                                          lambda a: lab.story_size[lab.story[a]] - 1, K),
-        "lookalike_confusion": ev.precision_at_k(lists, lab.ecb, lab.twin, K),
-        "same_section_p4": ev.precision_at_k(lists, lab.bbc, lab.same_cat, K),
-        "same_section_shown": ev.shown_precision(lists, lab.bbc, lab.same_cat, K),
-        "same_section_ndcg4": ev.ndcg_at_k(lists, lab.bbc, lab.same_cat,
+        "lookalike_confusion": ev.precision_at_k(lists, ecb, lab.twin, K),
+        "same_section_p4": ev.precision_at_k(lists, bbc, lab.same_cat, K),
+        "same_section_shown": ev.shown_precision(lists, bbc, lab.same_cat, K),
+        "same_section_ndcg4": ev.ndcg_at_k(lists, bbc, lab.same_cat,
                                            lambda a: lab.cat_size[lab.cat[a]] - 1, K),
         **ev.coverage(lists, lab.keys, K),
     }
+
+
+def by_half(lists, lab: Labels) -> dict:
+    """The database path on the cross-validation halves of ``related_quality.py``."""
+    halves = split_halves(lab.ecb, lab.bbc, lambda k: lab.story[k].split("-")[0])
+    return {h: measure(lists, lab, e, b) for h, (e, b) in halves.items()}
 
 
 # -- in-process timings against the bench database -------------------------------------------
@@ -229,6 +241,7 @@ def main(argv=None) -> int:
             ev.latest_in_section(lab.keys, sections, none), lab),
         "random": measure(ev.random_lists(lab.keys, seed=1), lab),
     }
+    report["database_path_by_half"] = by_half(lists, lab)
     report["below_floor_by_source"] = {
         src: ev.coverage(lists, [k for k in lab.keys if k.startswith(src)], K)["below_floor"]
         for src in ("bbc", "ecbplus", "wikinews")
@@ -248,9 +261,11 @@ def main(argv=None) -> int:
         "times are wall seconds on a shared host and include process start-up for commands",
     ]
     RESULTS.write_text(json.dumps(report, indent=2) + "\n")
-    for name, m in report["systems"].items():
-        print(f"{name[:44]:<44} story {m['same_story_p4']:.3f} twin "
-              f"{m['lookalike_confusion']:.3f} section {m['same_section_p4']:.3f} "
+    rows = {**report["systems"], **{f"database path, half {h}": m
+                                    for h, m in report["database_path_by_half"].items()}}
+    for name, m in rows.items():
+        print(f"{name[:44]:<44} story {m['same_story_p4']:.4f} twin "
+              f"{m['lookalike_confusion']:.4f} section {m['same_section_p4']:.4f} "
               f"short {m['below_floor']:.3f}")
     print(json.dumps({"steps": report["steps"], "incremental": report["incremental"],
                       "demo": report["demo"]}, indent=1))

@@ -3,8 +3,9 @@
 Why: two articles in the same broad field (say, two business stories) often share few exact
 words; a low-rank projection of the tf-idf matrix lets them count as a little similar. In
 cross-validation it lifted same-section precision by 1.7-2 points on both halves, same-story
-precision within noise (docs/recommendations.md). It only reorders candidates: the relevance
-floor is judged on text and metadata alone, so it cannot make an unrelated article "related".
+precision within noise (docs/recommendations.md). It cannot make an article "related" on its
+own: the relevance floor admits a candidate on text and metadata, or on weak shared wording
+corroborated by topics and shared neighbours together (``lexical.py``), never on topics alone.
 
 The SVD is fitted on at most ``max_rows`` sampled articles and the ``max_cols`` most frequent
 terms, which keeps a 100k-article fit to seconds and a few hundred MB; every article (and each
