@@ -10,9 +10,21 @@ pair scores), ``text`` (tokens and tf-idf), ``topics`` (LSA), ``build`` (full-bu
 ``lists`` (stored lists), ``store`` (growable row stores), ``explain`` (why two are related).
 """
 
+import importlib
+
 from .base import DEFAULT_N, Doc, Explanation, Related, RelatedEngine
-from .features import LexicalSettings
-from .lexical import LexicalEngine
+
+# The engine itself needs NumPy, SciPy and scikit-learn: about 110 MB in every process that
+# imports them. A server process reading stored lists never does, so the engine is imported
+# when first used (a publication, a rebuild), not when the app loads.
+_LAZY = {"LexicalSettings": ".features", "LexicalEngine": ".lexical"}
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        return getattr(importlib.import_module(_LAZY[name], __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_N",
@@ -29,5 +41,7 @@ __all__ = [
 def get_engine(name: str = "lexical") -> RelatedEngine:
     """A fresh engine by name (the setting the recommendations app will read)."""
     if name == "lexical":
+        from .lexical import LexicalEngine
+
         return LexicalEngine()
     raise ValueError(f"unknown related-articles engine: {name!r}")
