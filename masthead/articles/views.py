@@ -10,16 +10,15 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
 from masthead.core import surrogate
 from masthead.core.http import public
 
+from .front_page import front_page_stories
 from .models import Article, Author, Byline, Section, Tag
-
-SECTION_BLOCK_SIZE = 4
 
 
 def _paginate(request, queryset):
@@ -32,27 +31,12 @@ def _paginate(request, queryset):
 
 
 def front_page(request):
-    visible = Article.objects.published().stories()
-    featured = list(visible.filter(featured=True).for_listing()[:3])
-    latest = list(visible.exclude(pk__in=[a.pk for a in featured]).for_listing()[:10])
-    # Every navigation section's newest stories in one query made of one small "newest N in
-    # this section" subquery per section. A window function ranking every published story
-    # took seconds at 100,000 articles (docs/performance.md); these subqueries read only N
-    # rows each when an index on (section, published_at) exists.
-    sections = list(Section.objects.navigation())
-    by_section: dict[int, list[Article]] = {s.pk: [] for s in sections}
-    newest = Q()
-    for section in sections:
-        newest |= Q(pk__in=visible.filter(section=section).order_by("-published_at", "-id")
-                    .values("pk")[:SECTION_BLOCK_SIZE])
-    if sections:
-        for article in Article.objects.filter(newest).for_listing():
-            by_section[article.section_id].append(article)
-    blocks = [(s, by_section[s.pk]) for s in sections if by_section[s.pk]]
-    shown = featured + latest + [a for _, items in blocks for a in items]
+    page = front_page_stories()
+    shown = page.shown
     surrogate.add(request, "site", "front", *surrogate.article_keys(shown))
     response = render(request, "articles/front.html", {
-        "featured": featured, "latest": latest, "section_blocks": blocks, "shown": shown,
+        "featured": page.featured, "latest": page.latest, "section_blocks": page.section_blocks,
+        "shown": shown,
     })
     return public(response)
 
