@@ -108,6 +108,9 @@ def database() -> dict:
                     f"PRAGMA mmap_size={env_megabytes('MASTHEAD_SQLITE_MMAP_MB', 0) * 1024 * 1024};"
                 ),
             },
+            # Keep each serving thread's connection: reopening it on every request ran the
+            # PRAGMAs above again and started each request with an empty page cache.
+            "CONN_MAX_AGE": None,
             "TEST": {"NAME": None},
         }
     if parts.scheme in {"postgres", "postgresql"}:
