@@ -10,7 +10,8 @@ Public API (everything else is internal):
 - `rules_only_score(c)` / `RulesFilter()` — the fallback before any model is trained.
 - `verdict(score, thresholds) -> "spam" | "hold" | "ham"`, `Thresholds(spam, hold)`.
 - `load_filter(data: bytes | None) -> SpamFilter` — the stored model, or rules when there is
-  none or it cannot be loaded.
+  none or it cannot be loaded. Loading and scoring import no NumPy, SciPy or scikit-learn;
+  only `train`/`retrain` (and `to_bytes`) do.
 - `read_labelled(lines)`, `read_unlabelled(lines)` — the `comments train`/`classify` format.
 How it works and how well: docs/spam.md.
 """
@@ -31,11 +32,14 @@ from .base import (
 from .corpus import LabelledDataError, read_labelled, read_unlabelled
 from .text import CommentText
 
-# The learned model and the rules' features need NumPy, SciPy and scikit-learn: some 110 MB
-# of every server process that imports them (docs/performance.md, "Memory"). Readers never
-# need them, so they are imported when a comment is first scored or a model trained.
+# Training needs NumPy, SciPy and scikit-learn: some 110 MB of every process that imports them
+# (docs/performance.md, "Memory"). Readers never need them, and scoring a comment (the rules, or
+# a stored model: `scoring.py`, `storage.py`) needs none of them either (docs/spam.md, "Scoring
+# without scikit-learn"); so `train`/`retrain` import them on first use, and the light modules
+# are imported when first asked for, like the rest of the filter.
 _LAZY = {
-    "SITE_WEIGHT": ".model", "SpamModel": ".model", "retrain": ".model", "train": ".model",
+    "SITE_WEIGHT": ".model", "retrain": ".model", "train": ".model",
+    "SpamModel": ".scoring",
     "RulesFilter": ".rules", "rules_only_score": ".rules",
 }
 
@@ -75,8 +79,8 @@ def load_filter(data: bytes | None) -> SpamFilter:
     readers posting comments: they get the rules filter and moderators get a retrain prompt
     via `SpamModel.from_bytes` raising in the newsroom's own check.
     """
-    from .model import SpamModel
     from .rules import RulesFilter
+    from .scoring import SpamModel  # not .model: scoring must not import scikit-learn
 
     if not data:
         return RulesFilter()

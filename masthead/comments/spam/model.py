@@ -1,16 +1,18 @@
-"""The learned filter: `train`, `retrain` from a site's own decisions, and `SpamModel`.
+"""Training the learned filter: `train`, and `retrain` from a site's own decisions.
 
 A logistic regression (scikit-learn, liblinear) over three blocks — word TF-IDF, character
 TF-IDF and standardised hand features (see `features.py`). Logistic regression rather than
 naive Bayes because its scores are usable probabilities for the two-threshold verdict and it
 weighs the correlated hand cues without double-counting them; `bench/spam_quality.py` measures
-it against a plain TF-IDF baseline. Persistence is in `storage.py`.
+it against a plain TF-IDF baseline. The result is a `SpamModel` (`scoring.py`), which scores
+without scikit-learn; `reference_scores` is the scikit-learn route it is checked against.
+Persistence is in `storage.py`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import numpy as np
@@ -18,60 +20,17 @@ import scipy.sparse as sp
 from sklearn.linear_model import LogisticRegression
 
 from . import tuning
-from .base import SpamFilter, Thresholds
+from .base import Thresholds
 from .features import HandScaler, RawFeatures, TfidfBlock
+from .scoring import HAND_SCALE, SpamModel
 from .text import CommentText, prepare
 
-# Hand features enter the regression scaled down: standardised values are ~1 while a TF-IDF
-# row's entries are ~0.1. Grouped CV on the YouTube training part: recall at 0.985 precision
-# 0.92 without hand features, 0.94-0.95 at scale 0.25-0.5, 0.93-0.94 at 1.0.
-HAND_SCALE = 0.5
+__all__ = ["DEFAULT_C", "SITE_WEIGHT", "SpamModel", "reference_scores", "retrain", "train"]
+
 DEFAULT_C = 10.0
 # A site's own moderation decisions count this many times a bundled/base example: they are
 # the site's readers and the site's spammers, where the base corpus is someone else's.
 SITE_WEIGHT = 3.0
-
-
-@dataclass(eq=False)  # arrays have no single truth value; identity is the useful equality
-class SpamModel(SpamFilter):
-    """A trained filter: plain arrays and a few numbers (see `storage.py` for the format)."""
-
-    words: TfidfBlock
-    chars: TfidfBlock
-    hand: HandScaler
-    coef_words: np.ndarray
-    coef_chars: np.ndarray
-    coef_hand: np.ndarray
-    intercept: float
-    thresholds: Thresholds = field(default_factory=Thresholds)
-    info: dict = field(default_factory=dict)  # when/what it was trained on, for the newsroom
-
-    name = "model"
-
-    def decision(self, raw: RawFeatures) -> np.ndarray:
-        z = self.words.transform(raw.words) @ self.coef_words
-        z = z + self.chars.transform(raw.chars) @ self.coef_chars
-        z = z + (self.hand.transform(raw.hand) * HAND_SCALE) @ self.coef_hand
-        return np.asarray(z).ravel() + self.intercept
-
-    def score_many(self, comments: Sequence[CommentText]) -> list[float]:
-        if not comments:
-            return []
-        raw = RawFeatures.of([prepare(c) for c in comments])
-        z = np.clip(self.decision(raw), -40.0, 40.0)
-        return [float(s) for s in 1.0 / (1.0 + np.exp(-z))]
-
-    def to_bytes(self) -> bytes:
-        from .storage import dump
-
-        return dump(self)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> SpamModel:
-        """Load a model written by `to_bytes`; raises `SpamModelError` on any mismatch."""
-        from .storage import load
-
-        return load(data)
 
 
 def _design(raw: RawFeatures, words: TfidfBlock, chars: TfidfBlock, hand: HandScaler):
@@ -83,6 +42,22 @@ def _design(raw: RawFeatures, words: TfidfBlock, chars: TfidfBlock, hand: HandSc
         ],
         format="csr",
     )
+
+
+def reference_scores(model: SpamModel, comments: Sequence[CommentText]) -> list[float]:
+    """Scores by the scikit-learn/SciPy route training uses (what `SpamModel` scored with before
+    issue 7): the yardstick the pure-Python scorer is tested against, not used to serve."""
+    if not comments:
+        return []
+    raw = RawFeatures.of([prepare(c) for c in comments])
+    words = TfidfBlock(np.asarray(model.words.columns), np.asarray(model.words.idf))
+    chars = TfidfBlock(np.asarray(model.chars.columns), np.asarray(model.chars.idf))
+    hand = HandScaler(np.asarray(model.hand.mean), np.asarray(model.hand.scale))
+    z = words.transform(raw.words) @ np.asarray(model.coef_words)
+    z = z + chars.transform(raw.chars) @ np.asarray(model.coef_chars)
+    z = z + (hand.transform(raw.hand) * HAND_SCALE) @ np.asarray(model.coef_hand)
+    z = np.clip(np.asarray(z).ravel() + model.intercept, -40.0, 40.0)
+    return [float(s) for s in 1.0 / (1.0 + np.exp(-z))]
 
 
 def _balanced(y: np.ndarray, w: np.ndarray) -> np.ndarray:

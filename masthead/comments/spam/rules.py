@@ -13,7 +13,7 @@ import math
 from collections.abc import Sequence
 
 from .base import SpamFilter, Thresholds
-from .features import HAND_FEATURES, hand_features
+from .cues import HAND_FEATURES, hand_features
 from .text import CommentText, prepare
 
 # Log-odds contributions per unit of each hand feature; unnamed features count 0.

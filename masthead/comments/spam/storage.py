@@ -4,10 +4,15 @@ Layout: `MAGIC`, a 4-byte big-endian header length, a JSON header, then a NumPy 
 the arrays (read with `allow_pickle=False`, so loading can never run code). The header carries:
 - `format` — this layout; `features` — `FEATURES_VERSION`, bumped whenever text cleaning or
   hand features change meaning, so an old model fails cleanly instead of scoring nonsense;
-- `probe` — the hash buckets of a fixed text, rechecked on load in case a scikit-learn upgrade
-  ever changed `HashingVectorizer`'s hashing;
+- `probe` — the hash buckets of a fixed text as scikit-learn's `HashingVectorizer` put them
+  when the model was trained, rechecked on load against the pure-Python hashing that scores
+  (`hashing.py`): a scikit-learn upgrade that changed its hashing would make training and
+  scoring disagree, and such a model must not score;
 - `sha256` of the archive, thresholds, training info.
 Any mismatch or damage raises `SpamModelError`; the caller falls back to the rules filter.
+
+Loading is on the comment form's path and imports neither NumPy nor scikit-learn (`npz.py`
+reads the archive); writing follows training, so `dump` uses both.
 """
 
 from __future__ import annotations
@@ -15,20 +20,14 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import math
 import struct
 
-import numpy as np
-import sklearn
-
 from .base import SpamModelError, Thresholds
-from .features import (
-    CHAR_HASHER,
-    HAND_FEATURES,
-    HASH_BITS,
-    WORD_HASHER,
-    HandScaler,
-    TfidfBlock,
-)
+from .cues import HAND_FEATURES
+from .hashing import CHAR, HASH_BITS, WORD
+from .npz import NpzError, read_arrays
+from .scoring import SpamModel, Standardiser, TfidfColumns
 
 MAGIC = b"MASTHEAD-SPAM-MODEL\n"
 FORMAT = 1
@@ -49,23 +48,36 @@ _ARRAYS = (
 
 
 def _probe() -> list[list[int]]:
+    """The probe's buckets as the scorer hashes them."""
+    return [sorted(hasher.counts(_PROBE_TEXT)) for hasher in (WORD, CHAR)]
+
+
+def _trained_probe() -> list[list[int]]:
+    """The probe's buckets as training (scikit-learn) hashes them."""
+    from .features import CHAR_HASHER, WORD_HASHER
+
     return [
         sorted(int(i) for i in hasher.transform([_PROBE_TEXT]).indices)
         for hasher in (WORD_HASHER, CHAR_HASHER)
     ]
 
 
-def dump(model) -> bytes:
+def dump(model: SpamModel) -> bytes:
+    # Writing follows training, where NumPy and scikit-learn are loaded already.
+    import numpy as np
+    import sklearn
+
+    # Fixed dtypes whatever the model holds (NumPy arrays when trained, `array`s when loaded).
     arrays = {
-        "words_columns": model.words.columns,
-        "words_idf": model.words.idf,
-        "chars_columns": model.chars.columns,
-        "chars_idf": model.chars.idf,
-        "hand_mean": model.hand.mean,
-        "hand_scale": model.hand.scale,
-        "coef_words": model.coef_words,
-        "coef_chars": model.coef_chars,
-        "coef_hand": model.coef_hand,
+        "words_columns": np.asarray(model.words.columns, dtype=np.int64),
+        "words_idf": np.asarray(model.words.idf, dtype=np.float64),
+        "chars_columns": np.asarray(model.chars.columns, dtype=np.int64),
+        "chars_idf": np.asarray(model.chars.idf, dtype=np.float64),
+        "hand_mean": np.asarray(model.hand.mean, dtype=np.float64),
+        "hand_scale": np.asarray(model.hand.scale, dtype=np.float64),
+        "coef_words": np.asarray(model.coef_words, dtype=np.float64),
+        "coef_chars": np.asarray(model.coef_chars, dtype=np.float64),
+        "coef_hand": np.asarray(model.coef_hand, dtype=np.float64),
     }
     buffer = io.BytesIO()
     np.savez_compressed(buffer, **arrays)
@@ -75,7 +87,7 @@ def dump(model) -> bytes:
             "format": FORMAT,
             "features": FEATURES_VERSION,
             "hand_features": list(HAND_FEATURES),
-            "probe": _probe(),
+            "probe": _trained_probe(),
             "sklearn": sklearn.__version__,
             "intercept": model.intercept,
             "thresholds": {"spam": model.thresholds.spam, "hold": model.thresholds.hold},
@@ -105,9 +117,11 @@ def _header(data: bytes) -> tuple[dict, bytes]:
     return header, data[start + size :]
 
 
-def load(data: bytes):
-    from .model import SpamModel
+def _strictly_increasing(values) -> bool:
+    return all(a < b for a, b in zip(values, values[1:]))
 
+
+def load(data: bytes) -> SpamModel:
     header, payload = _header(data)
     if header.get("format") != FORMAT or header.get("features") != FEATURES_VERSION:
         raise SpamModelError(
@@ -119,34 +133,36 @@ def load(data: bytes):
     if hashlib.sha256(payload).hexdigest() != header.get("sha256"):
         raise SpamModelError("spam model data is damaged (checksum mismatch)")
     try:
-        with np.load(io.BytesIO(payload), allow_pickle=False) as npz:
-            a = {name: npz[name] for name in _ARRAYS}
+        a = read_arrays(payload, _ARRAYS)
         limits = header["thresholds"]
         thresholds = Thresholds(spam=float(limits["spam"]), hold=float(limits["hold"]))
         intercept = float(header["intercept"])
-    except (KeyError, TypeError, ValueError, OSError) as exc:
+    except (NpzError, KeyError, TypeError, ValueError) as exc:
         raise SpamModelError(f"spam model data is damaged ({exc})") from None
     n_hand = len(HAND_FEATURES)
     shapes_ok = (
-        a["words_columns"].shape == a["words_idf"].shape == a["coef_words"].shape
-        and a["chars_columns"].shape == a["chars_idf"].shape == a["coef_chars"].shape
-        and a["hand_mean"].shape == a["hand_scale"].shape == a["coef_hand"].shape == (n_hand,)
+        len(a["words_columns"]) == len(a["words_idf"]) == len(a["coef_words"])
+        and len(a["chars_columns"]) == len(a["chars_idf"]) == len(a["coef_chars"])
+        and len(a["hand_mean"]) == len(a["hand_scale"]) == len(a["coef_hand"]) == n_hand
     )
+    # Scoring finds buckets by binary search, so columns must be sorted, as training writes them.
     columns_ok = all(
-        a[k].dtype.kind == "i" and (a[k].size == 0 or 0 <= a[k].min() <= a[k].max() < 2**HASH_BITS)
+        a[k].typecode == "q"
+        and (len(a[k]) == 0 or 0 <= a[k][0] and a[k][-1] < 2**HASH_BITS)
+        and _strictly_increasing(a[k])
         for k in ("words_columns", "chars_columns")
     )
     finite = all(
-        a[k].dtype.kind == "f" and np.all(np.isfinite(a[k]))
+        a[k].typecode == "d" and all(map(math.isfinite, a[k]))
         for k in _ARRAYS
         if not k.endswith("_columns")
     )
     if not (shapes_ok and columns_ok and finite):
         raise SpamModelError("spam model arrays are inconsistent")
     return SpamModel(
-        words=TfidfBlock(a["words_columns"], a["words_idf"]),
-        chars=TfidfBlock(a["chars_columns"], a["chars_idf"]),
-        hand=HandScaler(a["hand_mean"], a["hand_scale"]),
+        words=TfidfColumns(a["words_columns"], a["words_idf"]),
+        chars=TfidfColumns(a["chars_columns"], a["chars_idf"]),
+        hand=Standardiser(a["hand_mean"], a["hand_scale"]),
         coef_words=a["coef_words"],
         coef_chars=a["coef_chars"],
         coef_hand=a["coef_hand"],
