@@ -78,11 +78,6 @@ def bucket_of_hash(h: int, n_features: int = N_FEATURES) -> int:
     return abs(h) % n_features
 
 
-def bucket(ngram: str, n_features: int = N_FEATURES) -> int:
-    """The hash bucket of one n-gram: MurmurHash3 of its UTF-8 bytes."""
-    return bucket_of_hash(murmurhash3_32(ngram.encode("utf-8")), n_features)
-
-
 _TOKEN = re.compile(TOKEN_PATTERN)
 _WHITE_SPACES = re.compile(r"\s\s+")  # scikit-learn's `_VectorizerMixin._white_spaces`
 
@@ -124,6 +119,10 @@ class Hasher:
     ngram_range: tuple[int, int]
     n_features: int = N_FEATURES
 
+    def __post_init__(self) -> None:
+        if self.analyzer not in ("word", "char_wb"):
+            raise ValueError(f"unknown analyzer {self.analyzer!r}")
+
     def ngrams(self, text: str) -> list[str]:
         if self.analyzer == "word":
             return word_ngrams(text, self.ngram_range)
@@ -136,7 +135,7 @@ class Hasher:
         # Count n-grams before hashing: a hostile body repeats a few n-grams thousands of
         # times, and hashing in Python costs far more than counting.
         for ngram, count in Counter(self.ngrams(text)).items():
-            # `bucket()` inlined: this loop is most of the time a comment takes to score.
+            # `bucket_of_hash` inlined: this loop is most of the time scoring takes.
             b = abs(murmurhash3_32(ngram.encode("utf-8"))) % n_features
             out[b] = out.get(b, 0) + count
         return out
