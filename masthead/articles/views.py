@@ -10,7 +10,6 @@ import datetime as dt
 
 from django.conf import settings
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -18,7 +17,7 @@ from masthead.core import surrogate
 from masthead.core.http import public
 
 from .front_page import front_page_stories
-from .models import Article, Author, Byline, Section, Tag
+from .models import Article, Author, Section, Tag, with_bylines
 
 
 def _paginate(request, queryset):
@@ -48,7 +47,7 @@ def article_page(request, year: int, month: int, day: int, slug: str):
         raise Http404("No such date") from None
     article = get_object_or_404(
         Article.objects.published().select_related("section", "lead_image").prefetch_related(
-            "tags", Prefetch("bylines", queryset=Byline.objects.select_related("author"))
+            "tags", with_bylines()
         ),
         pub_date=pub_date, slug=slug, kind=Article.Kind.ARTICLE,
     )
