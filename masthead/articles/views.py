@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 
 from django.conf import settings
-from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 
@@ -18,15 +17,7 @@ from masthead.core.http import public
 
 from .front_page import front_page_stories
 from .models import Article, Author, Section, Tag, with_bylines
-
-
-def _paginate(request, queryset):
-    paginator = Paginator(queryset, settings.MASTHEAD_PAGE_SIZE)
-    try:
-        number = int(request.GET.get("page", "1"))
-        return paginator.page(number)
-    except (ValueError, PageNotAnInteger, EmptyPage):
-        raise Http404("No such page") from None
+from .pagination import listing_page
 
 
 def front_page(request):
@@ -66,7 +57,8 @@ def standing_page(request, slug: str):
 
 
 def _listing(request, template: str, heading_obj, queryset, kind: str):
-    page = _paginate(request, queryset.for_listing())
+    page = listing_page(queryset.for_listing(), request.GET.get("page"),
+                        settings.MASTHEAD_PAGE_SIZE)
     surrogate.add(request, "site", f"{kind}:{heading_obj.pk}",
                   *surrogate.article_keys(page.object_list))
     response = render(request, template, {

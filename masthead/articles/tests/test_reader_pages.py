@@ -170,3 +170,37 @@ def test_wordpress_query_permalink_redirects(client, make_article):
     response = client.get("/?p=123")
     assert response.status_code == 301
     assert response["Location"] == article.get_absolute_url()
+
+
+@override_settings(MASTHEAD_PAGE_SIZE=5)
+def test_listing_pages_link_newer_and_older_without_counting_the_listing(client, make_article):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(10):
+        make_article(f"Politics {n:02d}", section="Politics", tags=("Vote",), authors=("Ann",))
+    for path in ("/section/politics/", "/tag/vote/", "/author/ann/"):
+        with CaptureQueriesContext(connection) as queries:
+            first = parse(client.get(path))
+        counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
+        # The teasers' comment counts, one grouped query; never a count of the listing.
+        assert all("comments_comment" in sql for sql in counts), (path, counts)
+        assert first.xpath("//a[@rel='next']/@href") == ["?page=2"]
+        assert first.xpath("//a[@rel='prev']") == []
+        second = parse(client.get(path + "?page=2"))
+        assert second.xpath("//a[@rel='prev']/@href") == ["?page=1"]
+        assert second.xpath("//a[@rel='next']") == []  # exactly two full pages
+        assert len(second.xpath("//div[@class='listing']/article")) == 5
+        assert client.get(path + "?page=3").status_code == 404
+    for bad in ("0", "-1", "1.5", "9999999999999999999999"):
+        assert client.get(f"/section/politics/?page={bad}").status_code == 404
+
+
+def test_an_empty_listing_is_a_page_not_an_error(client, make_article):
+    make_article("Elsewhere", section="World")
+    from masthead.articles.models import Section
+
+    Section.objects.create(name="Quiet", slug="quiet")
+    response = client.get("/section/quiet/")
+    assert response.status_code == 200
+    assert "No articles yet." in response.content.decode()
