@@ -25,6 +25,11 @@ from .models import Comment
 from .posting import comments_open, max_depth
 from .threads import threaded
 
+# What a reader sees of a comment: the page never loads the encrypted email, the IP address or
+# the moderation fields (and instantiating 50 comments with all of them cost ~1 ms).
+DISPLAYED_FIELDS = ("article", "parent", "depth", "author_name", "author_url", "body", "status",
+                    "created_at", "user")
+
 
 def _own_pending(request, article) -> list[Comment]:
     ids = tokens.pending_ids(request)
@@ -88,7 +93,7 @@ def block_context(context: Mapping, article) -> dict:
     """The article page's comment section: the approved thread, then the form."""
     request = context.get("request")
     surrogate.add(request, f"page:{article.pk}")
-    approved = list(Comment.objects.for_article_page(article))
+    approved = list(Comment.objects.for_article_page(article).only(*DISPLAYED_FIELDS))
     own = _own_pending(request, article)
     limit = max_depth()
     reply_to = _reply_target(request, approved, limit)
