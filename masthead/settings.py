@@ -22,6 +22,10 @@ INSTALLED_APPS = [
     "masthead.core",
     "masthead.articles",
     "masthead.media",
+    # Before the apps whose receivers do slow work on the same signals (the related-articles
+    # engine loads NumPy and its state on a process's first publication): signal receivers run
+    # in this order, and readers must see a change at once.
+    "masthead.pagecache",
     "masthead.comments",
     "masthead.recommendations",
     "masthead.search",
@@ -29,7 +33,6 @@ INSTALLED_APPS = [
     "masthead.importers",
     "masthead.newsroom",
     "masthead.api",
-    "masthead.pagecache",
     "masthead.demo",
 ]
 

@@ -256,3 +256,17 @@ def test_bulk_import_purges_front_and_the_listings_of_the_imported_articles(
     assert {"/", "/section/business/", "/tag/trade/", "/author/ben/"} <= purged
     assert {pages["w1"], pages["w2"], "/section/world/", "/tag/navy/"} <= kept
     assert "Imported trade story" in replies["/tag/trade/"].text
+
+
+def test_page_cache_purges_before_other_apps_do_slow_work_on_the_same_signal():
+    """Receivers run in connection order: the page cache's must come first, or a process's
+    first publication waits for the related-articles engine to load (seconds) before readers
+    see it (tests/e2e/test_page_cache_live.py, scheduled article)."""
+    from masthead.articles import signals
+
+    for signal in (signals.article_published, signals.article_changed,
+                   signals.article_unpublished):
+        modules = [getattr(entry[1](), "__module__", "") for entry in signal.receivers]
+        ours = modules.index("masthead.pagecache.signal_handlers")
+        assert ours < modules.index("masthead.recommendations.signal_handlers"), modules
+        assert ours < modules.index("masthead.search.signal_handlers"), modules
