@@ -2,7 +2,7 @@
 
 from django.conf import settings
 
-from .models import Section
+from . import reading
 
 
 def site(request):
@@ -11,5 +11,5 @@ def site(request):
         "SITE_URL": settings.SITE_URL,
         "SITE_LANGUAGE": settings.SITE_LANGUAGE,
         # Evaluated lazily by the template, once, only on pages that show the navigation.
-        "nav_sections": Section.objects.navigation,
+        "nav_sections": reading.navigation_sections,
     }

@@ -1,11 +1,12 @@
 """What the front page shows: top stories, the latest, and each navigation section's newest.
 
-Three queries whatever the number of sections: the ids of the union of "the 3 newest
-featured", "the 13 newest" and, per navigation section, "its 4 newest" (each a small `LIMIT`
-subquery that an index on `(…, published_at, id)` answers by reading only those rows), then
-those stories, then their bylines. The blocks are cut from that set in Python. Why this is
-exact: each block's members are the newest of some subset of visible stories, and every one of
-them is in the set, so the newest members of that subset *within the set* are the same rows.
+Four queries whatever the number of sections: the sections; the ids of the union of "the 3
+newest featured", "the 13 newest" and, per navigation section, "its 4 newest" (each a small
+`LIMIT` subquery that an index on `(…, published_at, id)` answers by reading only those rows);
+then those stories and their bylines (`reading.teasers`). The blocks are cut from that set in
+Python. Why this is exact: each block's members are the newest of some subset of visible
+stories, and every one of them is in the set, so the newest members of that subset *within the
+set* are the same rows.
 A window function ranking every published story took seconds at 100,000 articles; building
 one ORM subquery per block cost Django more than running them (docs/performance.md).
 """
@@ -16,6 +17,7 @@ from dataclasses import dataclass, field
 
 from django.db import connections
 
+from . import reading
 from .models import Article, Section
 
 FEATURED_COUNT = 3
@@ -72,7 +74,7 @@ def front_page_stories() -> FrontPage:
     visible = Article.objects.published().stories()
     sections = list(Section.objects.navigation())
     ids = _newest_ids(visible, sections)
-    stories = list(Article.objects.filter(pk__in=ids).for_listing())  # newest first
+    stories = reading.teasers(ids)  # newest first
 
     featured = [a for a in stories if a.featured][:FEATURED_COUNT]
     featured_ids = {a.pk for a in featured}

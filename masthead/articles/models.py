@@ -11,10 +11,11 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
-from django.urls import reverse
 from django.utils import timezone
 
 from masthead.core.text import reading_minutes
+
+from .paths import article_path, listing_path
 
 
 class SectionQuerySet(models.QuerySet):
@@ -38,7 +39,7 @@ class Section(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:section", args=[self.slug])
+        return listing_path("section", self.slug)
 
 
 class Tag(models.Model):
@@ -52,7 +53,7 @@ class Tag(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:tag", args=[self.slug])
+        return listing_path("tag", self.slug)
 
 
 class Author(models.Model):
@@ -71,7 +72,7 @@ class Author(models.Model):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("articles:author", args=[self.slug])
+        return listing_path("author", self.slug)
 
 
 class ArticleQuerySet(models.QuerySet):
@@ -172,13 +173,8 @@ class Article(models.Model):
 
     def get_absolute_url(self):
         if self.kind == self.Kind.PAGE:
-            return reverse("articles:page", args=[self.slug])
-        day = self.pub_date or timezone.localdate()
-        return reverse(
-            "articles:article",
-            kwargs={"year": day.year, "month": f"{day.month:02d}", "day": f"{day.day:02d}",
-                    "slug": self.slug},
-        )
+            return listing_path("page", self.slug)
+        return article_path(self.pub_date or timezone.localdate(), self.slug)
 
     @property
     def key(self) -> str:

@@ -1,7 +1,8 @@
 """Reader pages: front page, article page, section/tag/author listings, standing pages.
 
-Thin views (STYLE habit 4): look up with `Article.objects.published()`, render, set
-deliberate cache headers. Query counts are fixed per page whatever the number of articles.
+Thin views (STYLE habit 4): look up with `Article.objects.published()` (the article page:
+with `reading.py`'s hand-written SQL, the same rule), render, set deliberate cache headers.
+Query counts are fixed per page whatever the number of articles.
 """
 
 from __future__ import annotations
@@ -15,8 +16,9 @@ from django.shortcuts import get_object_or_404, render
 from masthead.core import surrogate
 from masthead.core.http import public
 
+from . import reading
 from .front_page import front_page_stories
-from .models import Article, Author, Section, Tag, with_bylines
+from .models import Article, Author, Section, Tag
 from .pagination import listing_page
 
 
@@ -36,12 +38,9 @@ def article_page(request, year: int, month: int, day: int, slug: str):
         pub_date = dt.date(year, month, day)
     except ValueError:
         raise Http404("No such date") from None
-    article = get_object_or_404(
-        Article.objects.published().select_related("section", "lead_image").prefetch_related(
-            "tags", with_bylines()
-        ),
-        pub_date=pub_date, slug=slug, kind=Article.Kind.ARTICLE,
-    )
+    article = reading.published_article(pub_date, slug)
+    if article is None:
+        raise Http404("No such article")
     surrogate.add(request, "site", f"page:{article.pk}", f"a:{article.pk}")
     response = render(request, "articles/article.html", {"article": article})
     return public(response)
@@ -57,8 +56,11 @@ def standing_page(request, slug: str):
 
 
 def _listing(request, template: str, heading_obj, queryset, kind: str):
-    page = listing_page(queryset.for_listing(), request.GET.get("page"),
-                        settings.MASTHEAD_PAGE_SIZE)
+    # The page's ids through the ORM (each listing filters differently), then the teasers
+    # through reading.py's SQL, which costs a fraction of `for_listing()`'s prefetching.
+    ids = queryset.order_by("-published_at", "-id").values_list("pk", flat=True)
+    page = listing_page(ids, request.GET.get("page"), settings.MASTHEAD_PAGE_SIZE)
+    page.object_list = reading.teasers(page.object_list)
     surrogate.add(request, "site", f"{kind}:{heading_obj.pk}",
                   *surrogate.article_keys(page.object_list))
     response = render(request, template, {

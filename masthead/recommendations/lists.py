@@ -1,7 +1,7 @@
 """Writing stored lists: pins first, then the engine's picks minus exclusions.
 
 Each list keeps `SPARE` more rows than a page shows, so that an article which stops being
-visible drops out on read (`RelatedArticle.objects.shown_for`) and the next one moves up at
+visible drops out on read (`reading.shown_related`) and the next one moves up at
 once, before the lists are recomputed. Every row points at a visible story when written.
 Callers hold the `EngineState` lock (`state.locked`).
 """

@@ -14,27 +14,9 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from masthead.articles.models import Article
-
-
-class RelatedArticleQuerySet(models.QuerySet):
-    def shown_for(self, article_id: int):
-        """What a page may show, best first: the related article must be visible *now*, so an
-        unpublished article disappears at once, before its lists are recomputed.
-
-        A correlated EXISTS, not `related__in=`: SQLite would materialise every visible id
-        for the IN list on each page view; this looks up only the listed rows."""
-        visible = Article.objects.published().stories().filter(pk=OuterRef("related_id"))
-        # A page shows each related article's headline, URL, section and date: not its text,
-        # nor the stored explanation (JSON decoded per row), which only the newsroom reads.
-        return (
-            self.filter(article_id=article_id).filter(Exists(visible))
-            .select_related("related__section").order_by("rank")
-            .defer("explanation", "related__body", "related__body_html")
-        )
 
 
 class RelatedArticle(models.Model):
@@ -44,8 +26,6 @@ class RelatedArticle(models.Model):
     pinned = models.BooleanField(default=False)
     score = models.FloatField(null=True, blank=True)  # None for pins: an editor's choice
     explanation = models.JSONField(default=dict, blank=True)
-
-    objects = RelatedArticleQuerySet.as_manager()
 
     class Meta:
         permissions = [("pin_related", "Can pin and exclude related articles")]

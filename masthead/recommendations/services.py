@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from masthead.articles.models import Article
 
-from . import documents, fallback, lists, state
+from . import documents, fallback, lists, reading, state
 from .models import EngineState, RelatedArticle, RelatedEvent, RelatedOverride
 
 log = logging.getLogger("masthead.recommendations")
@@ -61,7 +61,7 @@ def lists_built() -> bool:
 
 def related_for(article, n: int | None = None) -> RelatedList:
     n = n or settings.MASTHEAD_RELATED_COUNT
-    shown = [row.related for row in RelatedArticle.objects.shown_for(article.pk)[:n]]
+    shown = reading.shown_related(article.pk, n)
     if len(shown) == n:
         return RelatedList(articles=shown)  # the common case: one query
     if not shown and not lists_built():
