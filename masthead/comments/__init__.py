@@ -8,7 +8,8 @@ Public functions (`services`): `post_comment`, `moderate` / `approve_comments` /
 `spam_comments` / `trash_comments`, `edit_comment`, `reply_as_staff`, `queue_counts`,
 `export_commenter`, `erase_commenter`, `forget_ip_addresses`, `content_verdict`,
 `retrain_from_decisions`. Signals (`signals`): `comment_posted`, `comment_status_changed`.
-Article-page blocks (`blocks`): the comment thread and the Leave a Reply form; the
+Article-page blocks (`blocks`): the comment thread and the Leave a Reply form, read with one
+SQL statement (`display`) and the list's markup built in Python (`listing`); the
 `annotate_comment_counts(articles)` helper for teasers (`templatetags/comment_counts`).
 
 Commenter emails are stored encrypted with a keyed hash for look-ups and never leave this app

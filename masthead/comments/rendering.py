@@ -3,14 +3,17 @@
 Comments are stored as the plain text the reader typed. Each piece of text is escaped on its
 own and only the markup built here is trusted, so nothing a reader types can become a tag or
 an attribute. Links get `rel="nofollow ugc noopener"` (Google's marking for user content).
+
+Escaping is Python's `html.escape`, which is what Django's `escape` calls (same bytes, without
+its lazy-string wrapper): this runs for every comment of an uncached article page.
 """
 
 from __future__ import annotations
 
 import hashlib
 import re
+from html import escape
 
-from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 # A URL ends at whitespace, a quote or an angle bracket; trailing punctuation is trimmed below.
@@ -45,16 +48,32 @@ def _linkify_line(line: str) -> str:
     return "".join(out)
 
 
-def render_body(text: str) -> SafeString:
+def body_html(text: str) -> str:
     """Plain comment text as `<p>` paragraphs with `<br>` line breaks and linked URLs."""
-    text = (text or "").replace("\r\n", "\n").replace("\r", "\n").strip()
+    text = text or ""
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.strip()
     if not text:
-        return mark_safe("")
+        return ""
+    if "://" not in text:
+        # No URL can match: escaping the whole text at once gives the same bytes as escaping
+        # each line (escaping neither adds nor removes whitespace), in a tenth of the time.
+        text = escape(text)
+        if "\n" not in text:
+            return f"<p>{text}</p>"
+        return "\n".join("<p>" + block.strip("\n").replace("\n", "<br>") + "</p>"
+                         for block in _PARAGRAPHS.split(text))
     paragraphs = []
     for block in _PARAGRAPHS.split(text):
         lines = [_linkify_line(line) for line in block.strip("\n").split("\n")]
         paragraphs.append("<p>" + "<br>".join(lines) + "</p>")
-    return mark_safe("\n".join(paragraphs))  # noqa: S308 - every text piece escaped above
+    return "\n".join(paragraphs)
+
+
+def render_body(text: str) -> SafeString:
+    """`body_html` marked safe, for templates."""
+    return mark_safe(body_html(text))  # noqa: S308 - every text piece escaped in body_html
 
 
 def count_links(text: str) -> int:
@@ -64,7 +83,8 @@ def count_links(text: str) -> int:
 
 def avatar_hue(name: str) -> int:
     """A stable colour for the locally drawn initial avatar (no Gravatar, no request)."""
-    return int(hashlib.sha256((name or "").encode("utf-8", "replace")).hexdigest()[:4], 16) % 360
+    digest = hashlib.sha256((name or "").encode("utf-8", "replace")).digest()
+    return int.from_bytes(digest[:2], "big") % 360  # = int(hexdigest()[:4], 16)
 
 
 def initial(name: str) -> str:
