@@ -1,7 +1,8 @@
 """Articles, sections, tags, authors, revisions and old-URL redirects.
 
 `Article.objects.published()` is the only definition of "visible to readers" (STYLE habit 3):
-pages, feeds, sitemaps, search, recommendations and the API all use it. It enforces the
+pages, feeds, sitemaps, search, recommendations and the API all use it. (The reader pages'
+hand-written SQL, `reading.py` modules, restates it, tested equal to it.) It enforces the
 schedule on read, so a scheduled article is visible from its time even if the in-process
 scheduler has not yet flipped its status, and never before.
 """
