@@ -63,6 +63,8 @@ class PgDocument(models.Model):
     vector = SearchVectorField(null=True)
     lede_vector = SearchVectorField(null=True)
     facets = SearchVectorField(null=True)  # filter terms as lexemes (facets.py), GIN-indexed
+    # Lexemes of the headline and standfirst, GIN-indexed (backends/postgres_page.py).
+    head_vector = SearchVectorField(null=True)
 
     class Meta:
         managed = False

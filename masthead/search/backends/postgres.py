@@ -19,6 +19,14 @@ built with `SearchVector` weights: A headline, B standfirst, C body.
   indexes (a BitmapAnd) instead of looking each match up in the articles table: on 100k
   articles that look-up made a frequent word in one section take 0.8 s. The reader's words
   only ever meet `vector`, so typing a filter term finds nothing special.
+- `head_vector` holds the lexemes of the headline and standfirst (positions stripped),
+  GIN-indexed: the matches that may rank first (`postgres_page.py`, migration 0004).
+- `search_pairs(vector)` (a SQL function, migration 0004) is a GIN expression index of
+  every pair of lexemes one or two positions apart. A phrase is checked against the whole
+  out-of-line vector of every article holding all its words; first asking the index for the
+  phrase's pairs leaves only the articles that can hold the phrase to check ("judging
+  shopkeepers": 2,748 checks before). The phrase match itself is unchanged, so the pairs
+  only ever narrow what is checked.
 """
 
 from __future__ import annotations
@@ -37,6 +45,7 @@ from ..models import PgDocument
 from ..query import STOPWORDS, ParsedQuery
 from ..snippets import END, START
 from .base import Hit, SearchBackend, SearchResults
+from .postgres_page import BODY_WEIGHT, RANKED
 
 CONFIG = "english"
 LEDE_CHARS = 700
@@ -51,12 +60,15 @@ def search_query(query: ParsedQuery) -> SearchQuery:
     return SearchQuery(query.text(), search_type="websearch", config=CONFIG)
 
 
+def rank_words(query: ParsedQuery) -> list[str]:
+    return list(dict.fromkeys(
+        w for w in [*query.terms, *(w for p in query.phrases for w in p)] if w not in STOPWORDS))
+
+
 def rank_query(query: ParsedQuery) -> SearchQuery:
     """Every searched word OR-ed: an AND tsquery ranks a lede that lacks one word near zero,
     even when the others are in its headline; matching still requires every word."""
-    words = dict.fromkeys(
-        w for w in [*query.terms, *(w for p in query.phrases for w in p)] if w not in STOPWORDS)
-    parts = [SearchQuery(w, config=CONFIG) for w in words]
+    parts = [SearchQuery(w, config=CONFIG) for w in rank_words(query)]
     if not parts:
         return search_query(query)
     combined = parts[0]
@@ -74,6 +86,70 @@ class TermsMatch(Func):
 
     def __init__(self, tsquery: str):
         super().__init__(F("facets"), Func(Value(tsquery), template="%(expressions)s::tsquery"))
+
+
+class HeadMatch(Func):
+    """`head_vector @@ to_tsquery('w1 | w2 ...')`: any of the ranked words in the headline or
+    standfirst. The words are letters and digits (query.py), so none is tsquery syntax."""
+
+    template = "%(expressions)s"
+    arg_joiner = " @@ "
+    output_field = BooleanField()
+
+    def __init__(self, words):
+        super().__init__(F("head_vector"), SearchQuery(" | ".join(words), config=CONFIG,
+                                                        search_type="raw"))
+
+
+def pairs_ids(phrase_sql: str) -> str:
+    """The ids of the entries holding all a phrase's pairs (`search_pairs`, migration 0004):
+    both sides come from the same SQL function, so every article holding the phrase is in."""
+    return (f"ARRAY(SELECT p.article_id FROM search_document p WHERE search_pairs(p.vector) "
+            f"@@ search_pairs_query(to_tsvector('{CONFIG}'::regconfig, {phrase_sql})))")
+
+
+class PairsMatch(Func):
+    """`pk = ANY(<the ids holding the phrase's pairs>)`, or of the ids in the CTE `cte` when
+    the statement computes them once for its several uses of the matches (`search()`: the
+    planner folds `search_pairs_query(...)` into a constant at each use, 1-2 ms each).
+
+    The look-up is an array computed once (an initplan), not a condition on the matches'
+    rows: a phrase condition makes PostgreSQL recheck every index condition of a row it
+    fetches, and rechecking `search_pairs(vector) @@ ...` recomputes the pairs of the whole
+    vector, about 2 ms a row (a 20-match phrase took 64 ms that way).
+    """
+
+    output_field = BooleanField()
+
+    def __init__(self, phrase: tuple[str, ...], cte: str | None = None):
+        super().__init__(F("pk"), Value(" ".join(phrase)))
+        self.cte = cte
+
+    def as_sql(self, compiler, connection, **extra_context):
+        pk, phrase = (compiler.compile(e) for e in self.source_expressions)
+        if self.cte:
+            return f"{pk[0]} = ANY((SELECT ids FROM {self.cte})::bigint[])", pk[1]
+        return f"{pk[0]} = ANY({pairs_ids(phrase[0])})", [*pk[1], *phrase[1]]
+
+
+def _paired(query: ParsedQuery) -> list[tuple[str, ...]]:
+    return [phrase for phrase in query.phrases if has_pairs(phrase)]
+
+
+def _phrase_ctes(query: ParsedQuery) -> tuple[str, list]:
+    """`phrase_<n> AS (SELECT <ids> AS ids), ` for each phrase with pairs, and the params."""
+    phrases = _paired(query)
+    sql = "".join(f"phrase_{n} AS MATERIALIZED (SELECT {pairs_ids('%s')} AS ids), "
+                  for n in range(len(phrases)))
+    return sql, [" ".join(phrase) for phrase in phrases]
+
+
+def has_pairs(phrase: tuple[str, ...]) -> bool:
+    """Whether two of the phrase's words that are not stop words lie one or two words apart
+    (PostgreSQL's english configuration drops the same stop words, query.py), i.e. whether
+    the phrase has pairs to look up; a phrase without any (`"the budget"`) gains nothing."""
+    kept = [n for n, word in enumerate(phrase) if word not in STOPWORDS]
+    return any(b - a <= 2 for a, b in zip(kept, kept[1:]))
 
 
 def tsvector_text(terms) -> str:
@@ -103,24 +179,29 @@ def _weighted(body_expression):
             + SearchVector(body_expression, weight="C", config=CONFIG))
 
 
-# One page of a search in one statement. Ranking reads every match anyway, so the window
-# `count(*) OVER ()` gives the total for free: a separate count built a second bitmap of every
-# match (15 ms for a word in a quarter of 100k articles), and each statement is a round trip
-# that costs milliseconds when the machine is busy. `OFFSET 0` keeps the matches a subquery of
-# their own, so the window buffers (id, score, time) rather than every match's lede vector (it
-# spilled to disk and tripled the time), and the costly ts_headline calls run only for the
-# page's rows, after the LIMIT. ts_headline parses the whole text it is given (0.6 ms for an
-# average body, the largest share of a page's time), so the snippet is first looked for in the
-# body's first SNIPPET_CHARS (0.25 ms) and the whole body is read only if no match is there.
+class Strip(Func):
+    function = "strip"
+
+
+def _head():
+    """The lexemes of the lede vector's A and B parts, built the same way (without weights,
+    which matching ignores, and positions, which nothing here reads)."""
+    return Strip(SearchVector("title", config=CONFIG) + SearchVector("standfirst", config=CONFIG))
+
+
+# One page of a search in one statement: the ranked page (`postgres_page.RANKED`, which ranks
+# only the matches that can make the page, or every match when it cannot prove that), the
+# total, and the page's snippets. Each statement is a round trip that costs milliseconds when
+# the machine is busy. The costly ts_headline calls run only for the page's rows: ts_headline
+# parses the whole text it is given (0.6 ms for an average body, the largest share of a rare
+# word's search), so the snippet is first looked for in the body's first SNIPPET_CHARS
+# (0.25 ms) and the whole body is read only if no match is there.
 _PAGE = f"""
 SELECT r.doc_id, r.score, r.total,
        ts_headline('{CONFIG}'::regconfig, d.title, q.q, %s),
        CASE WHEN strpos(early.snippet, %s) > 0 THEN early.snippet
             ELSE ts_headline('{CONFIG}'::regconfig, d.body, q.q, %s) END
-FROM (SELECT m.doc_id, m.score, m.doc_time, count(*) OVER () AS total
-      FROM ({{matches}} OFFSET 0) m
-      ORDER BY m.score DESC, m.doc_time DESC NULLS LAST, m.doc_id DESC
-      LIMIT %s OFFSET %s) r
+FROM ({RANKED}) r
 JOIN search_document d ON d.article_id = r.doc_id
 CROSS JOIN (SELECT websearch_to_tsquery('{CONFIG}'::regconfig, %s) AS q) q
 CROSS JOIN LATERAL (SELECT ts_headline('{CONFIG}'::regconfig, left(d.body, {SNIPPET_CHARS}),
@@ -143,10 +224,17 @@ class PostgresBackend(SearchBackend):
     def _documents(self):
         return PgDocument.objects.using(self.using)
 
-    def _matches(self, query: ParsedQuery, candidates, terms: FilterTerms | None = None):
+    def _matches(self, query: ParsedQuery, candidates, terms: FilterTerms | None = None,
+                 ctes: bool = False, vector: bool = True):
+        """The entries matching; with `ctes`, phrases' pairs are read from the CTEs that
+        `_phrase_ctes` defines; without `vector`, only the filters and candidates apply."""
         if terms is not None and terms.impossible:
             return self._documents().none()
-        matches = self._documents().filter(vector=search_query(query))
+        matches = self._documents()
+        if vector:
+            matches = matches.filter(vector=search_query(query))
+        for n, phrase in enumerate(_paired(query)):
+            matches = matches.filter(PairsMatch(phrase, f"phrase_{n}" if ctes else None))
         if terms is not None:
             matches = matches.filter(terms_filter(terms))
         if candidates is not None:
@@ -190,18 +278,42 @@ class PostgresBackend(SearchBackend):
         if terms is not None and terms.impossible:
             return SearchResults(total=0)
         connection = connections[self.using]
-        matches = (self._matches(query, candidates, terms)
-                   .annotate(doc_id=F("pk"), doc_time=F("published_at"),
-                             score=SearchRank(F("lede_vector"), rank_query(query)))
-                   .order_by().values("doc_id", "score", "doc_time"))
-        matches_sql, params = matches.query.sql_with_params()
+        def scored(entries):
+            return (entries.annotate(doc_id=F("pk"), doc_time=F("published_at"),
+                                     score=SearchRank(F("lede_vector"), rank_query(query)))
+                    .order_by().values("doc_id", "score", "doc_time"))
+
+        matches = self._matches(query, candidates, terms, ctes=True)
+        ranked = scored(matches)
+        words = rank_words(query)
+        # Without words to rank by (a phrase of stop words) the "head" is every match: the
+        # fast path then ranks them all, which is exact by definition.
+        head = ranked.filter(HeadMatch(words)) if words else ranked
+        if query.single_word and not query.excluded and words:
+            # One word in the headline or standfirst is a match (`vector` holds their
+            # lexemes): not asking `vector` saves building the bitmap of every match twice
+            # (4.6 ms for a word in a quarter of 100k articles).
+            head = scored(self._matches(query, candidates, terms, vector=False)
+                          .filter(HeadMatch(words)))
+        head_sql, head_params = head.query.sql_with_params()
+        every_sql, every_params = ranked.query.sql_with_params()
+        count_sql, count_params = matches.values("pk").order_by().query.sql_with_params()
+        compiler = ranked.query.get_compiler(using=self.using)
+        rank_sql, rank_params = compiler.compile(
+            rank_query(query).resolve_expression(ranked.query))
         snippet = _options(connection, MaxWords=30, MinWords=12, MaxFragments=2,
                            FragmentDelimiter=" … ")
-        # In the order of _PAGE's placeholders.
-        params = [_options(connection, HighlightAll=True), START, snippet, *params, limit,
-                  offset, query.text(), snippet]
+        k = offset + limit
+        # In the order of _PAGE's placeholders (RANKED's in the middle).
+        ctes, cte_params = _phrase_ctes(query)
+        params = [_options(connection, HighlightAll=True), START, snippet, *cte_params,
+                  *head_params, k, k, BODY_WEIGHT, *rank_params, *rank_params,
+                  *every_params, k, *count_params, cap + 1, offset,
+                  query.text(), snippet]
+        sql = _PAGE.format(phrase_ctes=ctes, head_matches=head_sql, rank_query=rank_sql,
+                           matches=every_sql, count_matches=count_sql)
         with self._index_scans(), connection.cursor() as cursor:
-            cursor.execute(_PAGE.format(matches=matches_sql), params)
+            cursor.execute(sql, params)
             rows = cursor.fetchall()
             if rows:
                 total = min(rows[0][2], cap + 1)
@@ -249,6 +361,7 @@ class PostgresBackend(SearchBackend):
                 )
                 self._documents().filter(pk__in=[d.article_id for d in batch]).update(
                     vector=_weighted("body"), lede_vector=_weighted(Left("body", LEDE_CHARS)),
+                    head_vector=_head(),
                 )
             written += len(batch)
         return written
