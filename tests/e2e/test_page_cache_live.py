@@ -75,7 +75,8 @@ def an_article(base, n=0):
     app's Surrogate-Key header, which pages served by nginx do not carry)."""
     _, _, front = fetch(base + "/")
     path = re.findall(r'href="(/\d{4}/\d{2}/\d{2}/[^"]+/)"', front)[n]
-    _, headers, _ = fetch(base + path, {"Cookie": "sessionid=bypass"})
+    status, headers, body = fetch(base + path, {"Cookie": "sessionid=bypass"})
+    assert headers["Surrogate-Key"], (status, dict(headers), body[-1500:])
     pk = int(re.search(r"\bpage:(\d+)", headers["Surrogate-Key"]).group(1))
     return path, pk
 
