@@ -5,7 +5,8 @@ anonymous readers without entering Django (masthead/pagecache/wsgi.py); MASTHEAD
 turns it off.
 
 When run by `masthead serve`, each worker process also starts the in-process background jobs
-(the publication scheduler among them): see core/background.py.
+(the publication scheduler among them): see core/background.py, and loads what requests
+need before freezing it out of the garbage collector's way: see core/worker.py.
 """
 
 import os
@@ -19,6 +20,7 @@ from masthead.pagecache.wsgi import PageCacheApp  # noqa: E402
 application = PageCacheApp(get_wsgi_application())
 
 if os.environ.get("MASTHEAD_SERVER") == "1":
-    from masthead.core import background  # noqa: E402
+    from masthead.core import background, worker  # noqa: E402
 
     background.start()
+    worker.prepare()

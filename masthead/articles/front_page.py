@@ -20,6 +20,8 @@ from dataclasses import dataclass, field
 from django.db import DEFAULT_DB_ALIAS, connections
 from django.utils import timezone
 
+from masthead.core.rows import fetch
+
 from . import reading
 from .models import Article, Section
 
@@ -69,9 +71,7 @@ def _newest_ids(sections, using: str = DEFAULT_DB_ALIAS) -> set[int]:
     parts += [(section_sql, [*visible, section.pk]) for section in sections]
     union = " UNION ALL ".join(f"SELECT * FROM ({sql}) newest_{n}"
                                for n, (sql, _) in enumerate(parts))
-    with connections[using].cursor() as cursor:
-        cursor.execute(union, [p for _, params in parts for p in params])
-        return {row[0] for row in cursor.fetchall()}
+    return {row[0] for row in fetch(union, [p for _, params in parts for p in params], using)}
 
 
 def front_page_stories() -> FrontPage:

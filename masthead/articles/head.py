@@ -12,7 +12,7 @@ from html import escape
 from django.conf import settings
 from django.utils.safestring import mark_safe
 
-from masthead.core.html import html_to_text
+from masthead.core.html import html_text_opening
 from masthead.core.text import summarise
 
 _JSON_ESCAPES = {ord("<"): "\\u003c", ord(">"): "\\u003e", ord("&"): "\\u0026"}
@@ -24,10 +24,10 @@ def _absolute(path: str) -> str:
 
 def describe(article) -> str:
     """The standfirst, or the opening of the body when there is none (never empty meta)."""
-    return article.standfirst or summarise(html_to_text(article.body_html), 200)
+    return article.standfirst or summarise(html_text_opening(article.body_html, 200), 200)
 
 
-def news_article_data(article) -> list[dict]:
+def news_article_data(article, description: str | None = None) -> list[dict]:
     url = _absolute(article.get_absolute_url())
     authors = article.byline_authors
     data = {
@@ -36,7 +36,7 @@ def news_article_data(article) -> list[dict]:
         "mainEntityOfPage": {"@type": "WebPage", "@id": url},
         "url": url,
         "headline": article.headline[:110],
-        "description": describe(article),
+        "description": describe(article) if description is None else description,
         "datePublished": article.published_at.isoformat() if article.published_at else None,
         "dateModified": (article.updated_at or article.published_at).isoformat()
         if article.published_at else None,
@@ -91,7 +91,7 @@ def article_head(article):
         '<script type="application/ld+json">'
         + json.dumps(block, ensure_ascii=False).translate(_JSON_ESCAPES)
         + "</script>"
-        for block in news_article_data(article)
+        for block in news_article_data(article, description)
     )
     # `html.escape` is what Django's `escape` (and so `format_html`) applies, at a fraction of
     # the cost of going through `format_html` for each of a dozen tags.

@@ -103,16 +103,17 @@ def _navigation_sql(using: str) -> str:
 def published_article(pub_date: dt.date, slug: str, kind: str = Article.Kind.ARTICLE,
                       now: dt.datetime | None = None,
                       using: str = DEFAULT_DB_ALIAS) -> Article | None:
-    ops = connections[using].ops
+    connection = connections[using]
+    ops = connection.ops
     rows = fetch(_article_sql(using), [
         ops.adapt_datefield_value(pub_date), slug, kind, *VISIBLE_STATUSES,
         ops.adapt_datetimefield_value(now or timezone.now()),
-    ], using)
+    ], using, connection)
     if not rows:
         return None
-    article = _with_section_and_image(ARTICLE, rows[0], using, {})
-    attach_bylines([article], using)
-    _set_prefetched(article, "tags", tags_of(article.pk, using))
+    article = _with_section_and_image(ARTICLE, rows[0], using, {}, connection)
+    attach_bylines([article], using, connection=connection)
+    _set_prefetched(article, "tags", tags_of(article.pk, using, connection))
     return article
 
 
@@ -120,47 +121,55 @@ def teasers(ids, using: str = DEFAULT_DB_ALIAS) -> list[Article]:
     ids = list(ids)
     if not ids:
         return []
+    connection = connections[using]
     shared: dict = {}
-    articles = [_with_section_and_image(TEASER, row, using, shared)
-                for row in fetch(_in_list(_teasers_sql(using), ids), ids, using)]
-    attach_bylines(articles, using, shared)
+    articles = [_with_section_and_image(TEASER, row, using, shared, connection)
+                for row in fetch(_in_list(_teasers_sql(using), ids), ids, using, connection)]
+    attach_bylines(articles, using, shared, connection)
     return articles
 
 
-def _with_section_and_image(reader: RowReader, row, using: str, shared: dict) -> Article:
-    article = reader.build(row, 0, using)
+def _with_section_and_image(reader: RowReader, row, using: str, shared: dict,
+                            connection) -> Article:
+    article = reader.build(row, 0, using, connection)
     Article.section.field.set_cached_value(
-        article, SECTION.build_shared(row, reader.width, shared, using))
+        article, SECTION.build_shared(row, reader.width, shared, using, connection))
     Article.lead_image.field.set_cached_value(
-        article, IMAGE.build_shared(row, reader.width + SECTION.width, shared, using))
+        article, IMAGE.build_shared(row, reader.width + SECTION.width, shared, using,
+                                    connection))
     return article
 
 
 def attach_bylines(articles: list[Article], using: str = DEFAULT_DB_ALIAS,
-                   shared: dict | None = None) -> None:
+                   shared: dict | None = None, connection=None) -> None:
     """Each article's bylines, in order, with authors, as `ordered_bylines` (one query)."""
     shared = {} if shared is None else shared
+    connection = connection or connections[using]
     by_id = {article.pk: article for article in articles}
     for article in articles:
         article.ordered_bylines = []
     ids = list(by_id)
     if not ids:
         return
-    for row in fetch(_in_list(_bylines_sql(using), ids), ids, using):
-        byline = BYLINE.build(row, 0, using)
+    for row in fetch(_in_list(_bylines_sql(using), ids), ids, using, connection):
+        byline = BYLINE.build(row, 0, using, connection)
         article = by_id[byline.article_id]
         Byline.author.field.set_cached_value(
-            byline, AUTHOR.build_shared(row, BYLINE.width, shared, using))
+            byline, AUTHOR.build_shared(row, BYLINE.width, shared, using, connection))
         Byline.article.field.set_cached_value(byline, article)
         article.ordered_bylines.append(byline)
 
 
-def tags_of(article_id: int, using: str = DEFAULT_DB_ALIAS) -> list[Tag]:
-    return [TAG.build(row, 0, using) for row in fetch(_tags_sql(using), [article_id], using)]
+def tags_of(article_id: int, using: str = DEFAULT_DB_ALIAS, connection=None) -> list[Tag]:
+    connection = connection or connections[using]
+    return [TAG.build(row, 0, using, connection)
+            for row in fetch(_tags_sql(using), [article_id], using, connection)]
 
 
 def navigation_sections(using: str = DEFAULT_DB_ALIAS) -> list[Section]:
-    return [SECTION.build(row, 0, using) for row in fetch(_navigation_sql(using), [], using)]
+    connection = connections[using]
+    return [SECTION.build(row, 0, using, connection)
+            for row in fetch(_navigation_sql(using), [], using, connection)]
 
 
 def _set_prefetched(instance, name: str, objects: list) -> None:

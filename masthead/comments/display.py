@@ -21,6 +21,8 @@ import datetime as dt
 
 from django.db import connection
 
+from masthead.core.rows import fetch
+
 from .models import Comment
 
 APPROVED = Comment.Status.APPROVED.value
@@ -105,9 +107,7 @@ def load(article_id: int, own_ids=()) -> tuple[list[DisplayComment], list[Displa
     """(approved comments of the article, held comments among `own_ids` of any article)."""
     own_ids = [int(i) for i in own_ids]
     params = [article_id, APPROVED, *own_ids, *(HELD if own_ids else ())]
-    with connection.cursor() as cursor:
-        cursor.execute(_statement(connection.vendor, len(own_ids)), params)
-        rows = cursor.fetchall()
+    rows = fetch(_statement(connection.vendor, len(own_ids)), params)
     aware = _parser(connection.timezone)
     approved, held = [], []
     for pk, parent, depth, name, url, body, created, user, article, is_held in rows:

@@ -89,3 +89,23 @@ def html_to_text(html: str) -> str:
     """Visible text of trusted (already sanitised) HTML, for word counts and snippets."""
     text = _TAG_RE.sub("", _BLOCK_TAG_RE.sub(" ", html or ""))
     return re.sub(r"\s+", " ", unescape(text)).strip()
+
+
+def html_text_opening(html: str, length: int) -> str:
+    """A start of `html_to_text(html)` longer than `length` characters, or all of it.
+
+    For a snippet of an article's opening (the page's description) without converting the
+    whole body on every page view. The HTML is cut just after a `>`: every tag and entity
+    before the cut is whole, and the substitutions above work left to right, so the text of
+    that part is the start of the whole text (up to trailing white space, which is stripped).
+    """
+    html = html or ""
+    end = 4 * (length + 1)
+    while end < len(html):
+        cut = html.rfind(">", 0, end) + 1
+        if cut:
+            text = html_to_text(html[:cut])
+            if len(text) > length:
+                return text
+        end *= 2
+    return html_to_text(html)

@@ -45,14 +45,15 @@ def _shown_sql(using: str) -> str:
 
 
 def shown_related(article_id: int, n: int, now=None, using: str = DEFAULT_DB_ALIAS) -> list:
-    ops = connections[using].ops
+    connection = connections[using]
     rows = fetch(_shown_sql(using), [
         article_id, Article.Kind.ARTICLE.value, *VISIBLE_STATUSES,
-        ops.adapt_datetimefield_value(now or timezone.now()), n,
-    ], using)
+        connection.ops.adapt_datetimefield_value(now or timezone.now()), n,
+    ], using, connection)
     shown = []
     for row in rows:
-        article = RELATED.build(row, 0, using)
-        Article.section.field.set_cached_value(article, SECTION.build(row, RELATED.width, using))
+        article = RELATED.build(row, 0, using, connection)
+        Article.section.field.set_cached_value(
+            article, SECTION.build(row, RELATED.width, using, connection))
         shown.append(article)
     return shown

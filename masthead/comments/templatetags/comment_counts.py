@@ -10,6 +10,8 @@ the ORM took longer to build this `GROUP BY` than the database took to run it
 from django import template
 from django.db import connection
 
+from masthead.core.rows import fetch
+
 from ..models import Comment
 
 register = template.Library()
@@ -20,9 +22,7 @@ def _counts(ids: list[int]) -> dict[int, int]:
     sql = (f"SELECT {q('article_id')}, COUNT(*) FROM {q(Comment._meta.db_table)} "
            f"WHERE {q('status')} = %s AND {q('article_id')} IN ({', '.join(['%s'] * len(ids))}) "
            f"GROUP BY {q('article_id')}")
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Comment.Status.APPROVED.value, *ids])
-        return dict(cursor.fetchall())
+    return dict(fetch(sql, [Comment.Status.APPROVED.value, *ids]))
 
 
 @register.simple_tag
