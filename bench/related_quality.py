@@ -43,7 +43,6 @@ sys.path.insert(0, str(ROOT))
 
 from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings  # noqa: E402
 from masthead.recommendations.engines import evaluation as ev  # noqa: E402
-from masthead.recommendations.engines.text import TextSettings  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results" / "related_quality.json"
 FILES = ("bbc.jsonl", "ecbplus.jsonl", "wikinews-sample.jsonl")
@@ -161,23 +160,43 @@ def floor_bands(lists, engine: LexicalEngine, lab: Labels, keys=None) -> dict:
 
 
 def grid() -> dict[str, LexicalSettings]:
-    """The settings tried in cross-validation: the fusion weights of the two shared-neighbour
-    profiles, the corroborated-evidence floor on or off, plus a few one-knob variants."""
+    """The settings tried in cross-validation.
+
+    Without lead weighting (the previous engine): the fusion weights of the two shared-neighbour
+    profiles and the corroborated-evidence floor on or off. With it: how far the lead ramp
+    reaches and how heavy it starts, against the two fusion weights. Then one-knob variants
+    and ablations of the default.
+    """
     base = LexicalSettings()
+    no_lead = dataclasses.replace(base.text, lead_weight=1.0)
     out = {}
     for nb in (0.25, 0.5):
         for wide in (0.0, 0.25, 0.5):
             for evidence in (True, False):
-                name = f"neigh{nb:g}_wide{wide:g}_{'evidence' if evidence else 'textfloor'}"
+                name = f"nolead_neigh{nb:g}_wide{wide:g}_{'evidence' if evidence else 'textfloor'}"
                 out[name] = dataclasses.replace(
                     base,
+                    text=no_lead,
                     neighbour_weight=nb,
                     wide_neighbour_weight=wide,
                     evidence_floor=base.evidence_floor if evidence else math.inf,
                 )
-    out["title1.5"] = dataclasses.replace(base, text=TextSettings(title_weight=1.5))
+    for terms in (60, 80, 100):
+        for weight in (3.0, 4.0, 5.0):
+            for nb in (0.25, 0.5):
+                for wide in (0.25, 0.5):
+                    text = dataclasses.replace(base.text, lead_weight=weight, lead_terms=terms)
+                    out[f"lead{weight:g}x{terms}_neigh{nb:g}_wide{wide:g}"] = dataclasses.replace(
+                        base, text=text, neighbour_weight=nb, wide_neighbour_weight=wide
+                    )
+    out["title1.5"] = dataclasses.replace(
+        base, text=dataclasses.replace(base.text, title_weight=1.5)
+    )
     out["lsa64"] = dataclasses.replace(base, topic_dims=64)
     out["topic_weight0.6"] = dataclasses.replace(base, topic_weight=0.6)
+    out["ablation_no_lead"] = dataclasses.replace(base, text=no_lead)
+    out["ablation_no_field_profile"] = dataclasses.replace(base, wide_neighbour_weight=0.0)
+    out["ablation_text_floor"] = dataclasses.replace(base, evidence_floor=math.inf)
     out["ablation_no_topics"] = dataclasses.replace(base, topic_weight=0.0)
     out["ablation_no_neighbours"] = dataclasses.replace(
         base, neighbour_weight=0.0, wide_neighbour_weight=0.0

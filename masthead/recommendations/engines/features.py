@@ -36,19 +36,21 @@ class LexicalSettings:
     topic_weight: float = 0.4
     min_docs_for_topics: int = 200  # fewer articles than this cannot teach topics
     neighbours: int = 5  # shared-neighbour profile size (second stage): the story level
-    neighbour_weight: float = 0.25
+    # 0.5 and 0.5: with the lead weighted (text.py), the best of the cross-validation grid on
+    # both halves together, and the one with the widest margin to every target on each half.
+    neighbour_weight: float = 0.5
     # A second, wider profile (20 neighbours): the field an article belongs to. Same-section
     # precision +0.3 to +1.2 points on both cross-validation halves, same story within noise.
     wide_neighbours: int = 20
-    wide_neighbour_weight: float = 0.25
+    wide_neighbour_weight: float = 0.5
     candidates: int = 50  # first-stage candidates per article kept for the second stage
     rare_df: int = 200  # full build: candidates come from terms in <= max(this, n/1000) articles
     stored: int = 12  # list entries kept per article (serves n <= 8 plus exclusions)
     floor: float = 0.05  # content score that alone makes a candidate relevant
     # ... or some shared wording (text cosine >= evidence_text) with a final score (text +
-    # topics + shared neighbours) this high: corroborated evidence. Picks admitted this way were
-    # in the right section 86 % of the time, as often as those at content 0.05-0.07 (84-87 %);
-    # random pairs 14 % (docs/recommendations.md).
+    # topics + shared neighbours) this high: corroborated evidence. Picks admitted this way are
+    # in the right section 88 % of the time with the current defaults (those at content
+    # 0.05-0.07: 92 %; random pairs: 14 %; docs/recommendations.md).
     evidence_text: float = 0.02
     evidence_floor: float = 0.4
     duplicate: float = 0.9  # text cosine above which two articles are the same story republished

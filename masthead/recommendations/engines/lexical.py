@@ -4,12 +4,13 @@ neighbours, with a relevance floor, near-duplicate removal and incremental updat
 Two stages (measurements and the cross-validation behind every default: docs/recommendations.md):
 
 1. ``first`` score per pair (``features.py``): text cosine of sublinear tf-idf rows over words
-   and word pairs (headline counted on top of the body, each article pruned to its 300
-   strongest terms) + section/tag/author bonus + a small LSA topic cosine + a recency
-   tie-break. The full build finds candidates through rare terms and topics (``build.py``).
+   and word pairs (headline counted on top of the body, the lead of the body weighted up to
+   4x, each article pruned to its 300 strongest terms) + section/tag/author bonus + a small
+   LSA topic cosine + a recency tie-break. The full build finds candidates through rare terms
+   and topics (``build.py``).
 2. Shared-neighbour re-ranking: each article has two profiles, its 5 and its 20 best
-   first-stage neighbours (weighted by score); ``final = first + 0.25 * cosine(5-profiles) +
-   0.25 * cosine(20-profiles)``. Articles about the same event point at the same few neighbours
+   first-stage neighbours (weighted by score); ``final = first + 0.5 * cosine(5-profiles) +
+   0.5 * cosine(20-profiles)``. Articles about the same event point at the same few neighbours
    (this is what separates the confusable twin stories of ECB+); articles of the same field
    share many of their wider neighbourhood (same-section precision).
 

@@ -1,8 +1,9 @@
 """Text → weighted term vectors for the lexical related-articles engine.
 
-Owns tokenisation (lower-cased words, English stop words, adjacent word pairs), the vocabulary
-(growable after a fit so that a brand-new name in breaking news can still match between new
-articles), document frequencies, and the tf-idf weighting with per-document pruning.
+Owns tokenisation (lower-cased words, English stop words, adjacent word pairs, the lead of the
+body weighted above the rest), the vocabulary (growable after a fit so that a brand-new name in
+breaking news can still match between new articles), document frequencies, and the tf-idf
+weighting with per-document pruning.
 
 Why not scikit-learn's ``TfidfVectorizer``: its bigram vocabulary is a Python dict of every pair
 ever seen before ``min_df`` pruning, which at 100k articles is tens of millions of strings (several
@@ -38,6 +39,14 @@ class TextSettings:
     # weigh more than body words; an extra x2 on headline tokens lost 0.25-0.5 points of
     # same-story precision on both cross-validation halves (docs/recommendations.md).
     title_weight: float = 1.0
+    # The lead weighs more than the rest of the body (inverted pyramid: the first paragraph
+    # names who, what and where; later paragraphs bring background that look-alike stories
+    # share). A body word's count is multiplied by lead_weight at the first content word,
+    # falling linearly to 1 at content word ``lead_terms`` (stop words are not counted).
+    # Cross-validated: on the untuned half of both folds, same-story precision +0.8 points and
+    # look-alike confusion -0.7 and -0.9 points (docs/recommendations.md). 1.0 turns it off.
+    lead_weight: float = 4.0
+    lead_terms: int = 100
     pairs: bool = True  # add adjacent word pairs ("red sox") as features
     min_pair_df: int = 2  # a pair must occur in this many articles at fit time to be kept
     pair_sample: int = 30_000  # pairs are counted in the first this many articles (memory)
@@ -87,10 +96,15 @@ class Vocabulary:
 
     def tokens(self, title: str, body: str, grow: bool) -> tuple[np.ndarray, np.ndarray, int]:
         """Word columns (-1 = unknown) and per-occurrence weights, title first; title length."""
+        s = self.settings
         t = self._word_cols(title, grow)
         b = self._word_cols(body, grow)
         words = np.concatenate([t, b])
-        weights = np.concatenate([np.full(len(t), self.settings.title_weight), np.ones(len(b))])
+        body_w = np.ones(len(b))
+        if s.lead_weight != 1.0 and s.lead_terms > 0:
+            ramp = 1.0 - np.arange(min(len(b), s.lead_terms)) / s.lead_terms
+            body_w[: len(ramp)] += (s.lead_weight - 1.0) * ramp
+        weights = np.concatenate([np.full(len(t), s.title_weight), body_w])
         return words, weights, len(t)
 
     def pair_codes_of(self, words: np.ndarray, weights: np.ndarray, n_title: int):

@@ -1,4 +1,4 @@
-"""Text → weighted term rows: stop words, word pairs, headline weight, pruning, growth."""
+"""Text → weighted term rows: stop words, word pairs, headline and lead weights, pruning, growth."""
 
 from __future__ import annotations
 
@@ -46,7 +46,8 @@ def test_word_pairs_seen_in_two_articles_become_features():
 
 def test_the_headline_counts_on_top_of_the_body():
     texts = [("Glacier", "glacier moraine"), ("Moraine", "glacier moraine"), ("x", "glacier")]
-    v, _, rows = fitted(texts, pairs=False, max_df=1.0)
+    # The lead ramp is switched off so that only the headline tells the two words apart.
+    v, _, rows = fitted(texts, pairs=False, max_df=1.0, lead_weight=1.0)
     first, second = names_of(v, rows[0]), names_of(v, rows[1])
     assert first["glacier"] > first["moraine"]
     assert second["moraine"] > second["glacier"]
@@ -54,7 +55,7 @@ def test_the_headline_counts_on_top_of_the_body():
 
 def test_headline_words_can_be_boosted_further():
     texts = [("Glacier", "moraine"), ("moraine", "Glacier"), ("Glacier moraine", "")]
-    v, _, rows = fitted(texts, pairs=False, max_df=1.0, title_weight=2.0)
+    v, _, rows = fitted(texts, pairs=False, max_df=1.0, title_weight=2.0, lead_weight=1.0)
     assert names_of(v, rows[0])["glacier"] > names_of(v, rows[0])["moraine"]
 
 
@@ -76,3 +77,30 @@ def test_unknown_words_are_ignored_when_not_growing():
     v, _, _ = fitted(TEXTS)
     tok = v.tokenise("Zyxolandia", "Teixeira", grow=False)
     assert {v.vocab.name(int(c)) for c in tok.cols} == {"teixeira"}
+
+
+def test_the_lead_weighs_more_than_the_rest_of_the_body():
+    filler = " ".join(f"filler{i}" for i in range(150))
+    texts = [("x", f"glacier {filler} moraine scree"), ("y", "glacier moraine scree")]
+    v, _, rows = fitted(texts, pairs=False, max_df=1.0)
+    terms = names_of(v, rows[0])
+    assert terms["glacier"] > 2 * terms["moraine"]  # 1 + log 4 against 1
+    # Past the ramp (``lead_terms`` content words) every word counts the same again.
+    assert terms["moraine"] == terms["scree"]
+    _, _, flat = fitted(texts, pairs=False, max_df=1.0, lead_weight=1.0)
+    assert names_of(v, flat[0])["glacier"] == names_of(v, flat[0])["moraine"]
+
+
+def test_a_story_whose_lead_matches_beats_one_matching_the_background():
+    # The query's lead is about a heist; its later paragraphs recall an older fire. Without
+    # lead weighting the fire story, which shares more words, wins.
+    lead = "jewellers robbed avenue montaigne gang"
+    background = "warehouse fire docks blaze firefighters smoke"
+    query = ("Heist", f"{lead} {' '.join(f'w{i}' for i in range(120))} {background}")
+    heist = ("Robbery", lead)
+    fire = ("Fire", f"{background} {background}")
+    rest = [(f"other{i}", f"unrelated{i} words{i}") for i in range(3)]
+    for lead_weight, winner in ((4.0, 1), (1.0, 2)):
+        _, x, _ = fitted([query, heist, fire, *rest], pairs=False, lead_weight=lead_weight)
+        sims = (x @ x[0].T).toarray().ravel()
+        assert int(np.argmax(sims[1:3])) + 1 == winner
