@@ -9,7 +9,8 @@
    search when they answer 200, a read mix, and the read mix with 1 comment POST per 100
    requests when the comment form is usable; then checks that an edit is visible on the next
    request through the app and through nginx, and reads each worker's RSS.
-4. Restarts the app with MASTHEAD_PAGE_CACHE=0 and measures the uncached pages.
+4. Restarts the app with MASTHEAD_PAGE_CACHE=0 and measures the uncached pages, in rounds
+   that take the three scenarios in turn.
 5. Writes bench/results/http.json and the table in docs/performance.md.
 
 Every process is started here, bound to 127.0.0.1, bounded in time and stopped at the end.
@@ -206,8 +207,30 @@ http {{
         for _ in range(rounds):
             base = self.run_wrk(name + "-baseline", baseline[0], baseline[1], seconds)
             pairs.append((self.run_wrk(name, url, paths, seconds), base))
-        runs = [c for c, _ in pairs]
-        merged = {
+        merged = self.merged([c for c, _ in pairs])
+        merged["ratio"] = round(statistics.median(c["rps"] / b["rps"] for c, b in pairs), 3)
+        merged["rounds"] = [{"rps": c["rps"], "baseline_rps": b["rps"]} for c, b in pairs]
+        self.scenarios[name] = merged
+        self.show(name)
+
+    def in_turn(self, url: str, scenarios: list[tuple[str, list[str]]]) -> None:
+        """Measure several scenarios in rounds, taking them in turn (each round: every
+        scenario for half the duration), so that a slow minute of the machine does not fall
+        on one of them. Requests/s is over all rounds; p99 is the worst round's."""
+        runs: dict[str, list[dict]] = {name: [] for name, _ in scenarios}
+        seconds = max(2, self.args.duration // 2)
+        for _ in range(max(1, self.args.rounds)):
+            for name, paths in scenarios:
+                runs[name].append(self.run_wrk(name, url, paths, seconds))
+        for name, _ in scenarios:
+            merged = self.merged(runs[name])
+            merged["rounds"] = [{"rps": r["rps"]} for r in runs[name]]
+            self.scenarios[name] = merged
+            self.show(name)
+
+    @staticmethod
+    def merged(runs: list[dict]) -> dict:
+        return {
             "rps": round(sum(r["requests"] for r in runs) / sum(r["seconds"] for r in runs), 1),
             "p50_ms": statistics.median(r["p50_ms"] for r in runs),
             "p90_ms": max(r["p90_ms"] for r in runs), "p99_ms": max(r["p99_ms"] for r in runs),
@@ -217,11 +240,7 @@ http {{
             "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in runs),
             "bytes_per_response": runs[0]["bytes_per_response"],
             "load": round(statistics.mean(r["load"] for r in runs), 2),
-            "ratio": round(statistics.median(c["rps"] / b["rps"] for c, b in pairs), 3),
-            "rounds": [{"rps": c["rps"], "baseline_rps": b["rps"]} for c, b in pairs],
         }
-        self.scenarios[name] = merged
-        self.show(name)
 
     def warm(self, base: str, paths: list[str]) -> None:
         """Request each path until it is stored (several threads: misses render in Django)."""
@@ -336,9 +355,9 @@ http {{
             self.group.stop_all()
 
             app = self.start_app(cache=False)
-            self.wrk("app_uncached_article", app, [hot])
-            self.wrk("app_uncached_articles_1000", app, articles)
-            self.wrk("app_uncached_front", app, ["/"])
+            self.in_turn(app, [("app_uncached_article", [hot]),
+                               ("app_uncached_articles_1000", articles),
+                               ("app_uncached_front", ["/"])])
             self.record_rss("page cache off")
         finally:
             self.group.stop_all()
