@@ -2,7 +2,8 @@
 
 This is what most news sites show as "related". Masthead uses it only when the engine has not
 computed a list for an article yet (e.g. just after a fresh install, before the first rebuild),
-and as the clearly labelled "Latest from <section>" line when too few articles are truly related.
+and, the same rule written as SQL in reading.py (`latest_in_section`), as the clearly labelled
+"Latest from <section>" line when too few articles are truly related.
 """
 
 from __future__ import annotations
@@ -23,11 +24,3 @@ def latest_sharing_tags_or_section(article, n: int) -> list[Article]:
         picked.extend(more)
     return picked
 
-
-def latest_in_section(article, n: int, exclude_ids=()) -> list[Article]:
-    if not article.section_id:
-        return []
-    return list(
-        Article.objects.published().stories().filter(section_id=article.section_id)
-        .exclude(pk=article.pk).exclude(pk__in=list(exclude_ids)).for_listing()[:n]
-    )

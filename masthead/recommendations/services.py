@@ -73,12 +73,8 @@ def related_for(article, n: int | None = None) -> RelatedList:
     # a label that says what they are.
     result = RelatedList(articles=shown)
     if article.section_id:
-        excluded = RelatedOverride.objects.filter(
-            article_id=article.pk, kind=RelatedOverride.Kind.EXCLUDE
-        ).values_list("related_id", flat=True)
-        result.latest = fallback.latest_in_section(
-            article, n - len(shown), exclude_ids=[a.pk for a in shown] + list(excluded)
-        )
+        result.latest = reading.latest_in_section(article, n - len(shown),
+                                                  [a.pk for a in shown])
         if result.latest:
             result.latest_label = f"Latest from {article.section.name}"
     return result
