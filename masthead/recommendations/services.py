@@ -18,10 +18,11 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from masthead.articles.models import Article
+from masthead.core.rows import fetch
 
 from . import documents, fallback, lists, reading, state
 from .models import EngineState, RelatedArticle, RelatedEvent, RelatedOverride
@@ -56,7 +57,11 @@ class RelatedList:
 
 
 def lists_built() -> bool:
-    return EngineState.objects.filter(generation__gt=0).exists()
+    """Whether a full build has ever run. SQL, because an article page with nothing related
+    asks (the ORM took ~0.3 ms to build this `EXISTS`)."""
+    q = connection.ops.quote_name
+    return bool(fetch(f"SELECT 1 FROM {q(EngineState._meta.db_table)} "
+                      f"WHERE {q('generation')} > %s LIMIT 1", [0]))
 
 
 def related_for(article, n: int | None = None) -> RelatedList:
