@@ -22,6 +22,7 @@ import datetime as dt
 from django.utils import timezone
 
 from masthead.core.dates import MONTHS
+from masthead.core.html import esc
 
 from . import rendering
 
@@ -31,12 +32,6 @@ AWAITING_CLASS = " comment-awaiting"
 AWAITING_NOTICE = ('<p class="notice awaiting" role="status">Your comment is awaiting '
                    'moderation. Only you can see it until it is approved.</p>')
 STAFF_BADGE = ' <span class="badge">Staff</span>'
-
-
-def esc(text: str) -> str:
-    """`markupsafe.escape` as a plain str: the same bytes without building a `Markup` (~0.5 µs)."""
-    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-            .replace('"', "&#34;").replace("'", "&#39;"))
 
 
 def _site_zone():

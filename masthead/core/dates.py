@@ -56,13 +56,16 @@ def _plan(fmt: str, with_time: bool) -> list | None:
     return _plans[key]
 
 
-def format_date(value, fmt: str = "N j, Y") -> str:
-    """`{{ value|date:fmt }}`: "" for no value, site-local time for aware datetimes."""
+def format_date(value, fmt: str = "N j, Y", tz: dt.tzinfo | None = None) -> str:
+    """`{{ value|date:fmt }}`: "" for no value, site-local time for aware datetimes.
+
+    `tz`: the current time zone, when the caller formats many dates and has looked it up once
+    (`timezone.get_current_timezone()` goes through a thread-local: ~2 µs a call)."""
     if value in (None, ""):
         return ""
     if isinstance(value, dt.datetime):
         if timezone.is_aware(value):
-            value = timezone.localtime(value)
+            value = timezone.localtime(value, tz)
         if fmt == "c":
             return value.isoformat()
         plan = _plan(fmt, with_time=True)

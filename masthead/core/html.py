@@ -109,3 +109,11 @@ def html_text_opening(html: str, length: int) -> str:
                 return text
         end *= 2
     return html_to_text(html)
+
+
+def esc(text: str) -> str:
+    """`markupsafe.escape` as a plain str: the bytes of Jinja2's autoescape (`&#34;`, `&#39;`
+    for quotes) without building a `Markup` (~0.5 µs), for markup built in Python on the
+    reader pages (comments/listing.py, recommendations/blocks.py)."""
+    return (text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            .replace('"', "&#34;").replace("'", "&#39;"))

@@ -1,14 +1,38 @@
 """The article page's "Articles You May Like" block: what it lists and what it depends on.
 
 `block_context(request, article)` is rendered by the reader templates (Jinja2,
-`masthead/templating.py`) with `recommendations/block.html`.
+`masthead/templating.py`) with `recommendations/block.html`. The list items are built here
+(`items_html`), as the comment list is (comments/listing.py, which says why): the template's
+loop cost ~60 µs for four links with two dates each, a twentieth of an uncached article page;
+built here with the time zone looked up once, the same bytes cost a fraction of that
+(tests/test_block_exact.py compares them with the former template).
 """
 
 from __future__ import annotations
 
+from django.utils import timezone
+from markupsafe import Markup
+
 from masthead.core import surrogate
+from masthead.core.dates import format_date
+from masthead.core.html import esc
 
 from .services import related_for
+
+
+def items_html(articles, with_meta: bool) -> str:
+    """Each article's `<li>`: its link, and with `with_meta` its section and date."""
+    tz = timezone.get_current_timezone()
+    out = []
+    for item in articles:
+        li = f'<li><a href="{esc(item.get_absolute_url())}">{esc(item.headline)}</a>'
+        if with_meta and item.section:
+            when = item.published_at
+            li += (f' <span class="meta">{esc(item.section.name)} · <time datetime="'
+                   f'{esc(format_date(when, "c", tz))}">{esc(format_date(when, "j M Y", tz))}'
+                   f'</time></span>')
+        out.append(li + "</li>")
+    return "".join(out)
 
 
 def block_context(request, article) -> dict:
@@ -22,4 +46,9 @@ def block_context(request, article) -> dict:
             surrogate.add(request, f"near-section:{article.section_id}")
         if related.from_listing:
             surrogate.add(request, *(f"near-tag:{t.pk}" for t in article.tags.all()))
-    return {"related": related, "article": article}
+    return {
+        "related": related, "article": article,
+        # Markup: every value in them is escaped by items_html.
+        "related_items": Markup(items_html(related.articles, True)),  # noqa: S704
+        "latest_items": Markup(items_html(related.latest, False)),  # noqa: S704
+    }
