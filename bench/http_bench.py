@@ -207,7 +207,7 @@ http {{
         for _ in range(rounds):
             base = self.run_wrk(name + "-baseline", baseline[0], baseline[1], seconds)
             pairs.append((self.run_wrk(name, url, paths, seconds), base))
-        merged = self.merged([c for c, _ in pairs])
+        merged = http_report.merge_runs([c for c, _ in pairs])
         merged["ratio"] = round(statistics.median(c["rps"] / b["rps"] for c, b in pairs), 3)
         merged["rounds"] = [{"rps": c["rps"], "baseline_rps": b["rps"]} for c, b in pairs]
         self.scenarios[name] = merged
@@ -223,24 +223,10 @@ http {{
             for name, paths in scenarios:
                 runs[name].append(self.run_wrk(name, url, paths, seconds))
         for name, _ in scenarios:
-            merged = self.merged(runs[name])
+            merged = http_report.merge_runs(runs[name])
             merged["rounds"] = [{"rps": r["rps"]} for r in runs[name]]
             self.scenarios[name] = merged
             self.show(name)
-
-    @staticmethod
-    def merged(runs: list[dict]) -> dict:
-        return {
-            "rps": round(sum(r["requests"] for r in runs) / sum(r["seconds"] for r in runs), 1),
-            "p50_ms": statistics.median(r["p50_ms"] for r in runs),
-            "p90_ms": max(r["p90_ms"] for r in runs), "p99_ms": max(r["p99_ms"] for r in runs),
-            "max_ms": max(r["max_ms"] for r in runs),
-            "requests": sum(r["requests"] for r in runs),
-            "errors": sum(r["errors"] for r in runs),
-            "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in runs),
-            "bytes_per_response": runs[0]["bytes_per_response"],
-            "load": round(statistics.mean(r["load"] for r in runs), 2),
-        }
 
     def warm(self, base: str, paths: list[str]) -> None:
         """Request each path until it is stored (several threads: misses render in Django)."""

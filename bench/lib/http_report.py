@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+import statistics
 from pathlib import Path
 
 START, END = "<!-- http-bench:start -->", "<!-- http-bench:end -->"
@@ -27,6 +28,22 @@ LABELS = {
     "app_uncached_articles_1000": "app server, MASTHEAD_PAGE_CACHE=0, 1,000 articles²",
     "app_uncached_front": "app server, MASTHEAD_PAGE_CACHE=0, front page²",
 }
+
+
+def merge_runs(runs: list[dict]) -> dict:
+    """One scenario's figures over several wrk runs: requests/s over all of them, the median
+    p50, the worst p90/p99/max, summed requests and errors."""
+    return {
+        "rps": round(sum(r["requests"] for r in runs) / sum(r["seconds"] for r in runs), 1),
+        "p50_ms": statistics.median(r["p50_ms"] for r in runs),
+        "p90_ms": max(r["p90_ms"] for r in runs), "p99_ms": max(r["p99_ms"] for r in runs),
+        "max_ms": max(r["max_ms"] for r in runs),
+        "requests": sum(r["requests"] for r in runs),
+        "errors": sum(r["errors"] for r in runs),
+        "non_2xx_3xx": sum(r["non_2xx_3xx"] for r in runs),
+        "bytes_per_response": runs[0]["bytes_per_response"],
+        "load": round(statistics.mean(r["load"] for r in runs), 2),
+    }
 
 
 def ratios(scenarios: dict) -> dict:
