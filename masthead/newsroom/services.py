@@ -99,6 +99,13 @@ def _require_edit(user, article: Article) -> None:
         raise PermissionDenied("You may not change this article.")
 
 
+def _require_byline(user, article: Article, authors) -> None:
+    """Checked for every caller, not only the editor form (policy.byline_problem)."""
+    problem = policy.byline_problem(user, article, authors or [])
+    if problem:
+        raise PermissionDenied(problem)
+
+
 def _store(user, article: Article, fields: dict, *, note: str, status: str | None = None,
            expected_version=None, upload: Upload | None = None) -> Article:
     """Apply editor fields (and a new lead image) and save once through the articles service."""
@@ -118,6 +125,7 @@ def _store(user, article: Article, fields: dict, *, note: str, status: str | Non
             authors = fields.get("authors") or (
                 None if article.pk else [author_for(user)]
             )
+            _require_byline(user, article, authors)
             return articles.save_article(article, user=user, tags=fields.get("tags"),
                                          authors=authors, note=note)
     except BaseException:
