@@ -6,9 +6,13 @@ Pure functions on bytes, no storage and no database, so every rule here is testa
   the bytes as JPEG, PNG, WebP or GIF and `verify()` them.
 - Size is checked twice: bytes before decoding, pixels from the header before decoding the
   pixel data, so a small "decompression bomb" file never gets expanded in memory.
-- Everything is re-encoded from pixels: EXIF (GPS position, camera serial numbers), comments
-  and anything appended after the image data are dropped; the EXIF orientation is applied to
-  the pixels first so the picture still stands the right way up.
+- Everything is re-encoded from pixels, copied into a new image whose metadata is empty:
+  Pillow carries a source's metadata along (`info`) and writes some of it back out unasked
+  (a JPEG or GIF comment became a JPEG `COM` segment; issue 15), so nothing of the upload but
+  its pixels and its ICC colour profile reaches the encoder. EXIF (GPS position, camera serial
+  numbers), XMP, IPTC, PNG text chunks, comments and anything appended after the image data
+  are dropped; the EXIF orientation is applied to the pixels first so the picture still
+  stands the right way up. `tests/test_metadata.py` checks each container with crafted files.
 - Renditions are WebP at fixed widths for `srcset`, plus one at the stored width, because with
   `w` descriptors browsers ignore `src` and would otherwise never fetch the full size.
 """
@@ -101,7 +105,10 @@ def _normalise(image: Image.Image) -> tuple[Image.Image, bytes | None]:
     alpha = _has_alpha(image)
     upright = ImageOps.exif_transpose(image) or image
     upright = upright.convert("RGBA" if alpha else "RGB")
-    return upright, icc
+    # convert() and exif_transpose() copy `info` (comments, XMP, EXIF...): start afresh.
+    clean = Image.new(upright.mode, upright.size)
+    clean.paste(upright)
+    return clean, icc
 
 
 def _resize(image: Image.Image, width: int) -> Image.Image:
