@@ -21,7 +21,7 @@ from masthead.articles.models import Article, Author, Revision, Section
 from masthead.media import services as media
 from masthead.media.models import Image
 
-from . import policy
+from . import policy, previews
 
 # Fields every writer may set from the editor; PLACEMENT ones only editors (see policy).
 CONTENT_FIELDS = ("headline", "slug", "standfirst", "body", "section", "lead_image",
@@ -219,3 +219,11 @@ def restore_revision(user, article: Article, revision: Revision) -> Article:
     fields["authors"] = [by_id[a] for a in data.get("authors") or [] if a in by_id] or None
     when = timezone.localtime(revision.created_at)
     return _store(user, article, fields, note=f"restored the version of {when:%Y-%m-%d %H:%M}")
+
+
+def revoke_preview_links(user, article: Article) -> int:
+    """Stop every preview link of the article made so far. Whoever may open the article in
+    the newsroom can make such a link, so they may also revoke them."""
+    if not policy.can_see(user, article):
+        raise PermissionDenied("You may not change this article.")
+    return previews.revoke(article)

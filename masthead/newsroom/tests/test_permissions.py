@@ -91,6 +91,12 @@ TABLE = {
                             editor_post(a, headline="Changed", coauthors=[
                                 str(x.pk) for x in a.byline_authors[1:]])),
         "shared_draft", True, dict(contributor=302, author=302, editor=302, admin=302)),
+    "revoke own draft's preview links": (
+        lambda c, a: c.post(f"/newsroom/articles/{a.pk}/preview-links/revoke/"), "own_draft",
+        False, dict(contributor=302, author=302, editor=302, admin=302)),
+    "revoke another's draft's preview links": (
+        lambda c, a: c.post(f"/newsroom/articles/{a.pk}/preview-links/revoke/"), "other_draft",
+        False, dict(contributor=404, author=404, editor=302, admin=302)),
     "view another's draft history": (
         lambda c, a: c.get(f"/newsroom/articles/{a.pk}/revisions/"), "other_draft", False,
         dict(contributor=404, author=404, editor=200, admin=200)),
