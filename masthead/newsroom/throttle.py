@@ -101,12 +101,6 @@ def succeeded(attempt: Attempt, username: str) -> None:
     clear(username)
 
 
-def is_throttled(username: str, ip: str | None) -> bool:
-    """Whether an attempt now would be refused (read-only; `begin` is what login uses)."""
-    _, _, window = _limits()
-    return _over_limit(_key(username), ip, timezone.now() - dt.timedelta(seconds=window))
-
-
 def clear(username: str) -> None:
     LoginFailure.objects.filter(username=_key(username)).delete()
 
