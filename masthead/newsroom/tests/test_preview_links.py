@@ -100,3 +100,19 @@ def test_revoking_takes_a_post(author, make_owned, client_for):
     url = f"/newsroom/articles/{article.pk}/preview-links/revoke/"
     assert client_for(author).get(url).status_code == 405
     assert not PreviewLinks.objects.filter(article=article).exists()
+
+
+def test_the_editors_revoke_button_is_a_working_form(author, make_owned):
+    """Submitted as the browser would: the form's own action and CSRF token, checks on."""
+    from .conftest import PASSWORD
+
+    article = make_owned(author)
+    client = Client(enforce_csrf_checks=True)
+    assert client.login(username=author.username, password=PASSWORD)
+    page = lxml_html.fromstring(client.get(f"/newsroom/articles/{article.pk}/").content)
+    form = page.xpath("//form[@id='preview-links']")[0]
+    assert form.get("method") == "post" and form.xpath(".//button[@type='submit']")
+    token = form.xpath(".//input[@name='csrfmiddlewaretoken']/@value")[0]
+    response = client.post(form.get("action"), {"csrfmiddlewaretoken": token})
+    assert response.status_code == 302
+    assert PreviewLinks.objects.get(article=article).version == 1
