@@ -105,10 +105,16 @@ def _normalise(image: Image.Image) -> tuple[Image.Image, bytes | None]:
     alpha = _has_alpha(image)
     upright = ImageOps.exif_transpose(image) or image
     upright = upright.convert("RGBA" if alpha else "RGB")
-    # convert() and exif_transpose() copy `info` (comments, XMP, EXIF...): start afresh.
-    clean = Image.new(upright.mode, upright.size)
-    clean.paste(upright)
-    return clean, icc
+    return upright, icc
+
+
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """The same pixels in a new image with no metadata at all. convert(), exif_transpose()
+    and resize() carry `info` (comments, XMP, EXIF...) along, and encoders write some of it
+    out by default, so stripping named keys would miss the next one Pillow learns to write."""
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    return clean
 
 
 def _resize(image: Image.Image, width: int) -> Image.Image:
@@ -145,7 +151,8 @@ def process(data: bytes, *, max_bytes: int, max_pixels: int,
         pixels, icc = _normalise(source)
     finally:
         source.close()
-    stored = _resize(pixels, MAX_STORED_WIDTH)
+    # After the size cap, so the copy costs at most one stored-size image of memory.
+    stored = _pixels_only(_resize(pixels, MAX_STORED_WIDTH))
     # Photographs as JPEG (what every feed reader and social card understands); images with
     # transparency as PNG so the transparency survives.
     main = _encode(stored, "PNG" if stored.mode == "RGBA" else "JPEG", icc)

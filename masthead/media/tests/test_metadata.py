@@ -117,6 +117,7 @@ def srgb_profile() -> bytes:
 JPEG = image_bytes("JPEG", size=(900, 600))
 CRAFTED = {
     "jpeg comment (COM)": lambda: image_bytes("JPEG", size=(900, 600), comment=MARK),
+    "wide jpeg comment (resized)": lambda: image_bytes("JPEG", size=(3000, 1000), comment=MARK),
     "jpeg comment spliced in": lambda: with_jpeg_segment(JPEG, 0xFE, MARK),
     "jpeg XMP (APP1)": lambda: with_jpeg_segment(
         JPEG, 0xE1, b"http://ns.adobe.com/xap/1.0/\0" + xmp_packet()),
