@@ -43,6 +43,7 @@ class Policy:
 
 
 _policies: dict[str, Policy] = {}
+CHANNEL = "masthead_jobs"  # PostgreSQL LISTEN/NOTIFY channel that wakes idle workers
 DEFAULT_POLICY = Policy()
 
 
@@ -67,6 +68,12 @@ def enqueue(task, *args, run_after: dt.datetime | None = None, **kwargs) -> str:
     if run_after is not None:
         task = task.using(run_after=run_after)
     result = task.enqueue(*args, **kwargs)
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        # Delivered at commit (and only then), folded into one per transaction: idle workers
+        # wake at once instead of at their next poll (worker.Listener).
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
     mode = getattr(settings, "MASTHEAD_JOBS_EAGER", "fast")
     eager = mode == "all" or (mode == "fast" and policy_for(task.module_path).eager)
     if eager and run_after is None:

@@ -57,7 +57,10 @@ def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_
     """
     port = free_port()
     env = {**os.environ, "MASTHEAD_DATA_DIR": str(data_dir),
-           "MASTHEAD_SITE_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
+           "MASTHEAD_SITE_URL": f"http://127.0.0.1:{port}",
+           # As in production: purges and search entries after the commit, the rest in the
+           # worker `masthead serve` starts (the test settings run every job eagerly).
+           "MASTHEAD_JOBS_EAGER": "fast", **(extra_env or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with contextlib.ExitStack() as stack:
         db_url = env.get("MASTHEAD_DATABASE_URL", "")
