@@ -23,6 +23,7 @@ urlpatterns = [
     path("tags/", articles.tag_suggestions, name="tag_suggestions"),
     path("preview/<str:token>/", preview.shared_preview, name="shared_preview"),
     path("media/", library.library, name="library"),
+    path("media/<int:pk>/delete/", library.image_delete, name="image_delete"),
     path("users/", staff.user_list, name="user_list"),
     path("users/new/", staff.user_new, name="user_new"),
     path("users/<int:pk>/", staff.user_edit, name="user_edit"),
