@@ -178,7 +178,7 @@ def media_dir() -> Path:
 
 
 def media_url() -> str:
-    url = env("MASTHEAD_MEDIA_URL", "/media/")
+    url = env("MASTHEAD_MEDIA_URL") or "/media/"
     parts = urlsplit(url)
     absolute = parts.scheme in {"http", "https"} and parts.hostname
     if not (absolute or (url.startswith("/") and not parts.netloc)):
