@@ -126,3 +126,28 @@ def test_check_refuses_a_media_dir_that_cannot_be_made(tmp_path):
     line = _one_line_error(run_cli(tmp_path / "data", "check",
                                    MASTHEAD_MEDIA_DIR=str(blocker / "media")))
     assert "media directory" in line and str(blocker) in line
+
+
+def _nginx_media_block() -> str:
+    import io
+
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("pagecache", "nginx", "--data-dir", "/srv/site", stdout=out)
+    text = out.getvalue()
+    start = text.index("location ^~ /media/")
+    return text[start:text.index("}", start)]
+
+
+def test_the_nginx_front_serves_a_media_dir_itself_with_the_apps_headers(settings, tmp_path):
+    assert "alias /srv/site/media/;" in _nginx_media_block()  # default: the data dir's
+    settings.MEDIA_ROOT = tmp_path / "nfs-media"
+    block = _nginx_media_block()
+    assert f"alias {tmp_path}/nfs-media/;" in block
+    assert 'Cache-Control "public, max-age=31536000, immutable"' in block
+
+
+def test_the_nginx_front_hands_media_in_a_bucket_to_the_app(s3_media):
+    block = _nginx_media_block()
+    assert "proxy_pass http://masthead_app;" in block and "alias" not in block
