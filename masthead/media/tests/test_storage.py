@@ -161,3 +161,10 @@ def test_an_unreachable_store_answers_503_that_no_cache_keeps(db, settings, monk
     response = Client().get("/media/images/2026/01/photo-0123456789.jpg")
     assert response.status_code == 503
     assert response["Cache-Control"] == "no-store" and response["Retry-After"]
+
+
+def test_media_url_points_image_urls_at_a_cdn_for_either_storage(author, backend, settings):
+    settings.MEDIA_URL = "https://cdn.example.net/media/"
+    image = _upload(author)
+    assert image.url == f"https://cdn.example.net/media/{image.file.name}"
+    assert image.srcset.startswith("https://cdn.example.net/media/images/")
