@@ -168,3 +168,14 @@ def test_media_url_points_image_urls_at_a_cdn_for_either_storage(author, backend
     image = _upload(author)
     assert image.url == f"https://cdn.example.net/media/{image.file.name}"
     assert image.srcset.startswith("https://cdn.example.net/media/images/")
+
+
+def test_is_shared_tells_a_data_dir_from_shared_storage(settings, tmp_path, request):
+    from masthead.media.storage import is_shared
+
+    settings.MEDIA_ROOT = settings.DATA_DIR / "media"
+    assert not is_shared()  # each server's own data dir: what `check --deploy` should flag
+    settings.MEDIA_ROOT = tmp_path / "nfs"
+    assert is_shared()
+    request.getfixturevalue("s3_media")
+    assert is_shared()
