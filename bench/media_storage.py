@@ -121,7 +121,7 @@ def main() -> None:
     from django.core.files.storage import FileSystemStorage
 
     from masthead import config
-    from masthead.media.storage import ObjectStorage
+    from masthead.media.s3 import ObjectStorage
 
     processed = _image()
     name = "images/bench/served.jpg"

@@ -193,11 +193,11 @@ def media_storage() -> dict:
         return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
     if env("MASTHEAD_MEDIA_DIR"):
         raise ConfigError("MASTHEAD_STORAGE_URL and MASTHEAD_MEDIA_DIR are both set; set one")
-    return {"BACKEND": "masthead.media.storage.ObjectStorage", "OPTIONS": storage_options(url)}
+    return {"BACKEND": "masthead.media.s3.ObjectStorage", "OPTIONS": storage_options(url)}
 
 
 def storage_options(url: str) -> dict:
-    """Options for masthead.media.storage.ObjectStorage from `s3://BUCKET[/PREFIX]?...`."""
+    """Options for masthead.media.s3.ObjectStorage from `s3://BUCKET[/PREFIX]?...`."""
     import re
     from urllib.parse import parse_qsl
 

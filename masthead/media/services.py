@@ -12,7 +12,6 @@ import logging
 import secrets
 from pathlib import PurePath
 
-from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -113,7 +112,7 @@ def remove_files(names) -> list[str]:
     for name in names:
         try:
             default_storage.delete(name)
-        except (OSError, BotoCoreError, ClientError) as exc:
+        except OSError as exc:  # storage.StorageUnavailable too
             # Only an unreferenced file is left behind: logged, never an error for the editor.
             log.warning("media: could not delete %s: %s", name, exc)
             left.append(name)

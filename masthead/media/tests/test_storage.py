@@ -157,7 +157,7 @@ def test_an_unreachable_store_answers_503_that_no_cache_keeps(db, settings, monk
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "masthead-test-secret-key")
     url = f"s3://gone?endpoint_url=http://127.0.0.1:{free_port()}"
     settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "masthead.media.storage.ObjectStorage", "OPTIONS": config.storage_options(url)}}
+        "BACKEND": "masthead.media.s3.ObjectStorage", "OPTIONS": config.storage_options(url)}}
     response = Client().get("/media/images/2026/01/photo-0123456789.jpg")
     assert response.status_code == 503
     assert response["Cache-Control"] == "no-store" and response["Retry-After"]

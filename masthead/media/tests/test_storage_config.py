@@ -16,7 +16,7 @@ def test_storage_url_gives_bucket_prefix_endpoint_and_region(monkeypatch):
                        "https://s3.example.net&region=eu-central-1")
     monkeypatch.delenv("MASTHEAD_MEDIA_DIR", raising=False)
     assert config.media_storage() == {
-        "BACKEND": "masthead.media.storage.ObjectStorage",
+        "BACKEND": "masthead.media.s3.ObjectStorage",
         "OPTIONS": {"bucket_name": "news-media", "location": "site-a",
                     "endpoint_url": "https://s3.example.net", "region_name": "eu-central-1",
                     "addressing_style": "path"},
@@ -151,3 +151,28 @@ def test_the_nginx_front_serves_a_media_dir_itself_with_the_apps_headers(setting
 def test_the_nginx_front_hands_media_in_a_bucket_to_the_app(s3_media):
     block = _nginx_media_block()
     assert "proxy_pass http://masthead_app;" in block and "alias" not in block
+
+
+def test_a_site_on_a_filesystem_never_loads_boto3(tmp_path):
+    """boto3 + django-storages cost ~35 MB and 0.3 s per process; only a bucket needs them."""
+    import subprocess
+    import sys
+
+    probe = (
+        "import os, sys\n"
+        "os.environ['DJANGO_SETTINGS_MODULE'] = 'tests.settings'\n"
+        "from masthead.wsgi import application\n"
+        "from django.urls import get_resolver\n"
+        "get_resolver().url_patterns\n"  # imports every app's views, media.views among them
+        "from masthead.media.storage import open_stored\n"
+        "try:\n"
+        "    open_stored('images/2026/01/none-0123456789.jpg')\n"  # what serving a file does
+        "except FileNotFoundError:\n"
+        "    pass\n"
+        "print(','.join(sorted(m for m in ('boto3', 'botocore', 'storages') if m in sys.modules)))\n"
+    )
+    env = {k: v for k, v in __import__("os").environ.items() if k != "MASTHEAD_STORAGE_URL"}
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip().splitlines()[-1:] in ([], [""])
