@@ -62,6 +62,10 @@ def main(argv: list[str] | None = None) -> None:
 
     try:
         django.setup()
+        if words[0] in _VERIFIED_AT_START:
+            from masthead.media.storage import verify as verify_media_storage
+
+            verify_media_storage()
     except ConfigError as exc:
         print(f"masthead: error: {exc}", file=sys.stderr)
         raise SystemExit(2) from None
@@ -74,3 +78,5 @@ def main(argv: list[str] | None = None) -> None:
 
 # Django's own commands that would bypass Masthead's conventions are not offered.
 _HIDDEN = {"runserver", "testserver", "flush"}
+# Commands that check, before anything else, that what they will need answers (one line, exit 2).
+_VERIFIED_AT_START = {"serve", "check", "worker"}

@@ -163,3 +163,78 @@ def email() -> EmailConfig:
         password=unquote(parts.password or ""),
         use_tls=parts.scheme != "smtp" or parts.port == 587,
     )
+
+
+# --- Media storage (issue 14, item 5; docs/decisions/0006-media-storage.md) -------------------
+# MASTHEAD_STORAGE_URL puts uploads in S3-compatible object storage; MASTHEAD_MEDIA_DIR on a
+# (shared) filesystem; MASTHEAD_MEDIA_URL points image URLs at a CDN in front of /media/.
+
+_STORAGE_QUERY_KEYS = {"endpoint_url", "region", "addressing_style"}
+
+
+def media_dir() -> Path:
+    given = env("MASTHEAD_MEDIA_DIR")
+    return Path(given).resolve() if given else data_dir() / "media"
+
+
+def media_url() -> str:
+    url = env("MASTHEAD_MEDIA_URL") or "/media/"
+    parts = urlsplit(url)
+    absolute = parts.scheme in {"http", "https"} and parts.hostname
+    if not (absolute or (url.startswith("/") and not parts.netloc)):
+        raise ConfigError(f"MASTHEAD_MEDIA_URL must be an http(s) URL or a path, got {url!r}")
+    return url if url.endswith("/") else url + "/"
+
+
+def media_storage() -> dict:
+    """Django STORAGES['default']: the data dir (or MASTHEAD_MEDIA_DIR), or an S3 bucket."""
+    url = env("MASTHEAD_STORAGE_URL")
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if env("MASTHEAD_MEDIA_DIR"):
+        raise ConfigError("MASTHEAD_STORAGE_URL and MASTHEAD_MEDIA_DIR are both set; set one")
+    return {"BACKEND": "masthead.media.s3.ObjectStorage", "OPTIONS": storage_options(url)}
+
+
+def storage_options(url: str) -> dict:
+    """Options for masthead.media.s3.ObjectStorage from `s3://BUCKET[/PREFIX]?...`."""
+    import re
+    from urllib.parse import parse_qsl
+
+    name = "MASTHEAD_STORAGE_URL"
+    parts = urlsplit(url)
+    if parts.scheme != "s3":
+        raise ConfigError(f"{name} must start with s3://, got {url!r}")
+    if "@" in parts.netloc:
+        # Keys in a URL end up in logs and process lists; boto3 reads them from the environment.
+        raise ConfigError(f"{name}: put credentials in AWS_ACCESS_KEY_ID and "
+                          "AWS_SECRET_ACCESS_KEY, not in the URL")
+    bucket = parts.netloc
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", bucket):
+        raise ConfigError(f"{name}: {bucket!r} is not a bucket name (3-63 characters: "
+                          "a-z, 0-9, '.', '-')")
+    try:
+        query = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError:
+        raise ConfigError(f"{name}: cannot read the query string {parts.query!r}") from None
+    given = dict(query)
+    unknown = sorted({k for k, _ in query} - _STORAGE_QUERY_KEYS)
+    if unknown or len(given) != len(query):
+        raise ConfigError(f"{name}: unknown or repeated parameter {(unknown or [''])[0]!r} "
+                          f"(known: {', '.join(sorted(_STORAGE_QUERY_KEYS))})")
+    options = {"bucket_name": bucket, "location": unquote(parts.path).strip("/")}
+    endpoint = given.get("endpoint_url", "")
+    if endpoint:
+        endpoint_parts = urlsplit(endpoint)
+        if endpoint_parts.scheme not in {"http", "https"} or not endpoint_parts.hostname:
+            raise ConfigError(f"{name}: endpoint_url must be an http(s) URL, got {endpoint!r}")
+        options["endpoint_url"] = endpoint.rstrip("/")
+    if given.get("region"):
+        options["region_name"] = given["region"]
+    # Path-style requests work on every S3-compatible server (MinIO, Ceph, rclone, R2...);
+    # AWS itself (no endpoint_url) gets boto3's own choice.
+    style = given.get("addressing_style", "path" if endpoint else "auto")
+    if style not in {"path", "virtual", "auto"}:
+        raise ConfigError(f"{name}: addressing_style must be path, virtual or auto, got {style!r}")
+    options["addressing_style"] = style
+    return options

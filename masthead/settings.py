@@ -119,10 +119,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = DATA_DIR / "media"
+# Media: $MASTHEAD_DATA_DIR/media, MASTHEAD_MEDIA_DIR or MASTHEAD_STORAGE_URL (an S3 bucket),
+# always served at /media/ by the app unless MASTHEAD_MEDIA_URL names a CDN (masthead/media).
+MEDIA_URL = config.media_url()
+MEDIA_ROOT = config.media_dir()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": config.media_storage(),
     # Hashed names + far-future Cache-Control, served by WhiteNoise from the app server.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }

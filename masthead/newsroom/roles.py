@@ -28,7 +28,7 @@ _PERMISSIONS = {
         ("articles", "delete_article"), ("articles", "add_tag"), ("articles", "change_tag"),
         ("comments", "moderate_comment"), ("comments", "change_comment"),
         ("comments", "view_comment"), ("recommendations", "pin_related"),
-        ("media", "change_image"),
+        ("media", "change_image"), ("media", "delete_image"),
     ],
     "admin": [
         ("articles", "add_section"), ("articles", "change_section"), ("articles", "delete_section"),

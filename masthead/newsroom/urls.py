@@ -25,6 +25,7 @@ urlpatterns = [
     path("articles/<int:pk>/preview-links/revoke/", preview.revoke_links,
          name="revoke_preview_links"),
     path("media/", library.library, name="library"),
+    path("media/<int:pk>/delete/", library.image_delete, name="image_delete"),
     path("users/", staff.user_list, name="user_list"),
     path("users/new/", staff.user_new, name="user_new"),
     path("users/<int:pk>/", staff.user_edit, name="user_edit"),

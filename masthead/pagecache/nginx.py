@@ -82,10 +82,7 @@ server {{
         add_header Cache-Control "public, max-age=31536000, immutable";
     }}
 
-    location ^~ /media/ {{
-        alias {media_dir}/;
-        expires 7d;
-    }}
+{media}
 
     location @masthead {{
         # The original URI: the page location above rewrote $uri to a file name.
@@ -109,9 +106,34 @@ HEADERS = """\
         add_header X-Cache "HIT (nginx)";"""
 
 
+# Media on a (shared) filesystem: nginx serves the files with the app's headers. In object
+# storage (media_dir=None) the app streams them (masthead/media; docs/decisions/0004).
+MEDIA_FILES = """\
+    location ^~ /media/ {{
+        alias {media_dir}/;
+        # What the app sends with the same files (masthead/media/storage.py, views.py).
+        add_header Cache-Control "public, max-age=31536000, immutable";
+        add_header Content-Security-Policy "default-src 'none'; sandbox";
+        add_header X-Content-Type-Options nosniff;
+    }}"""
+MEDIA_PROXIED = """\
+    # Media in object storage (MASTHEAD_STORAGE_URL): the app streams it, headers and all.
+    location ^~ /media/ {
+        proxy_pass http://masthead_app;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+    }"""
+
+
 def site_config(*, data_dir: str, listen: str = "80", server_name: str = "_",
-                upstream: str = "127.0.0.1:8000") -> str:
+                upstream: str = "127.0.0.1:8000", media_dir: str | None = "") -> str:
+    """The nginx front; `media_dir` "" is the data dir's media/, None media in a bucket."""
     data_dir = str(data_dir).rstrip("/")
+    if media_dir is None:
+        media = MEDIA_PROXIED
+    else:
+        media = MEDIA_FILES.format(media_dir=(media_dir or f"{data_dir}/media").rstrip("/"))
     tries = "\n                  ".join(
         f"/$masthead_tree$uri/$masthead_name.{ext}" for ext in ALL_EXTENSIONS if ext != "html"
     )
@@ -119,6 +141,6 @@ def site_config(*, data_dir: str, listen: str = "80", server_name: str = "_",
         upstream=upstream, listen=listen, server_name=server_name,
         cookies="|".join(c.replace(".", "\\.") for c in bypass_cookies()),
         cache_dir=f"{data_dir}/pagecache", static_dir=f"{data_dir}/static",
-        media_dir=f"{data_dir}/media", tries=tries,
+        media=media, tries=tries,
         headers=HEADERS.format(max_age=PUBLIC_MAX_AGE),
     )

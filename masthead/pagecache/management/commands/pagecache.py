@@ -44,7 +44,20 @@ class Command(BaseCommand):
             self.stdout.write(site_config(
                 data_dir=options["data_dir"], listen=options["listen"],
                 server_name=options["server_name"], upstream=options["upstream"],
+                media_dir=_media_dir(),
             ), ending="")
         else:
             for path in sorted(get_store().paths_for(options["key"])):
                 self.stdout.write(path)
+
+
+def _media_dir() -> str | None:
+    """Where nginx finds media: "" the data dir's, a MASTHEAD_MEDIA_DIR, None (a bucket)."""
+    from pathlib import Path
+
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    if not isinstance(default_storage, FileSystemStorage):
+        return None
+    root = Path(settings.MEDIA_ROOT)
+    return "" if root == Path(settings.DATA_DIR) / "media" else str(root)
