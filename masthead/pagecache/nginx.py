@@ -107,14 +107,18 @@ HEADERS = """\
 
 
 # Media on a (shared) filesystem: nginx serves the files with the app's headers. In object
-# storage (media_dir=None) the app streams them (masthead/media; docs/decisions/0004).
+# storage (media_dir=None) the app streams them (masthead/media; docs/decisions/0006).
 MEDIA_FILES = """\
-    location ^~ /media/ {{
-        alias {media_dir}/;
+    location ^~ /media/images/ {{
+        alias {media_dir}/images/;
         # What the app sends with the same files (masthead/media/storage.py, views.py).
         add_header Cache-Control "public, max-age=31536000, immutable";
         add_header Content-Security-Policy "default-src 'none'; sandbox";
         add_header X-Content-Type-Options nosniff;
+    }}
+    # Only uploads are public; the storage also holds the related-articles engine's snapshot.
+    location ^~ /media/ {{
+        return 404;
     }}"""
 MEDIA_PROXIED = """\
     # Media in object storage (MASTHEAD_STORAGE_URL): the app streams it, headers and all.

@@ -98,3 +98,9 @@ def test_a_missing_snapshot_is_fitted_before_the_lock_is_taken(site, monkeypatch
     services.record_changes([site["orchard-0"].pk], "upsert")
     assert fitted_under_lock == [False]
     assert default_storage.exists(state.snapshot_name(EngineState.objects.get().snapshot))
+
+
+def test_the_snapshot_in_the_shared_storage_is_never_served(site, client):
+    name = state.snapshot_name(EngineState.objects.get().snapshot)
+    assert default_storage.exists(name)
+    assert client.get("/media/" + name).status_code == 404
