@@ -72,7 +72,7 @@ def test_every_reader_response_type_carries_the_headers(site, client):
     author = article.byline_authors[0].slug
     paths = ["/", article.get_absolute_url(), "/section/local/", "/tag/bridges/",
              f"/author/{author}/", "/search/?q=harbour", "/feed/", "/feed/atom/", "/feed.json",
-             "/author/%s/feed/" % author, "/comments/feed/", "/sitemap.xml",
+             f"/author/{author}/feed/", "/comments/feed/", "/sitemap.xml",
              "/news-sitemap.xml", "/robots.txt", "/healthz", "/api/v1/articles/",
              f"/api/v1/articles/{article.pk}/", "/api/v1/openapi.json", "/api/v1/nothing/",
              "/api/v1/articles/?per_page=abc", "/no-such-page/", f"/comments/token/{article.pk}/"]
