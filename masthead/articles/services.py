@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from masthead.core.html import html_to_text, render_markdown
+from masthead.core.signal_handlers import clean_stored_text
 from masthead.core.text import clean_text, word_count
 
 from . import signals
@@ -114,6 +115,8 @@ def snapshot(article: Article) -> dict:
 
 
 def _prepare(article: Article) -> None:
+    # Cleaned before rendering, not only on save: the renderer cannot encode a lone surrogate.
+    clean_stored_text(Article, article)
     article.body_html = render_markdown(article.body)
     article.word_count = word_count(html_to_text(article.body_html))
     if not article.slug:

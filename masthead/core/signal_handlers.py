@@ -25,11 +25,14 @@ def _text_attnames(model) -> tuple[str, ...]:
     )
 
 
-def clean_stored_text(sender, instance, raw=False, **kwargs) -> None:
+def clean_stored_text(sender, instance, raw=False, update_fields=None, **kwargs) -> None:
     if raw:  # loaddata: fixtures are stored exactly as written
         return
+    values = vars(instance)  # loaded values only: reading a deferred field would query
     for name in _text_attnames(type(instance)):
-        value = getattr(instance, name, None)
+        if update_fields is not None and name not in update_fields:
+            continue
+        value = values.get(name)
         if isinstance(value, str):
             cleaned = clean_text(value)
             if cleaned is not value:
