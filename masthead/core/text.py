@@ -23,10 +23,6 @@ def clean_text(text: str) -> str:
     return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
-def has_unwritable(text: str) -> bool:
-    return _NOT_XML.search(text) is not None
-
-
 def word_count(text: str) -> int:
     return len(_WORD_RE.findall(text or ""))
 
