@@ -43,6 +43,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # First, so it sees the final response (cookies, Vary) before storing it: masthead/pagecache.
     "masthead.pagecache.middleware.PageCacheMiddleware",
+    # Inside the page cache, so stored pages carry the policy too: masthead/core/security.py.
+    "masthead.core.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -110,6 +112,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS on HTTPS requests (docs/security.md): off by default, as a wrong value locks a site's
+# visitors out of plain HTTP for that long; the TLS front (nginx) should send it as well.
+SECURE_HSTS_SECONDS = config.env_int("MASTHEAD_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("MASTHEAD_HSTS_INCLUDE_SUBDOMAINS", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = config.env("MASTHEAD_TIME_ZONE", "UTC")

@@ -19,7 +19,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from masthead.core.html import html_to_text, render_markdown
-from masthead.core.text import word_count
+from masthead.core.signal_handlers import clean_stored_text
+from masthead.core.text import clean_text, word_count
 from masthead.jobs.registry import enqueue
 
 from . import signals
@@ -55,8 +56,11 @@ def unique_slug(model, base: str, field: str = "slug", max_length: int = 100, **
     return slug
 
 
+# Names are cleaned before they are looked up: the save would clean them anyway
+# (core/signal_handlers.py), and a look-up by the raw name would miss the stored one and
+# then break the unique constraint (found by tests/security/test_text_everywhere.py).
 def get_or_create_section(name: str) -> Section:
-    name = name.strip()[:100]
+    name = clean_text(name).strip()[:100]
     found = Section.objects.filter(name__iexact=name).first()
     if found:
         return found
@@ -65,7 +69,8 @@ def get_or_create_section(name: str) -> Section:
 
 def get_or_create_tags(names) -> list[Tag]:
     tags = []
-    for name in dict.fromkeys(n.strip()[:100] for n in names if n and n.strip()):
+    cleaned = (clean_text(n).strip()[:100] for n in names if n)
+    for name in dict.fromkeys(n for n in cleaned if n):
         tag = Tag.objects.filter(name__iexact=name).first()
         if tag is None:
             tag = Tag.objects.create(name=name, slug=unique_slug(Tag, name))
@@ -74,7 +79,7 @@ def get_or_create_tags(names) -> list[Tag]:
 
 
 def get_or_create_author(name: str, bio: str = "") -> Author:
-    name = name.strip()[:150] or "Staff"
+    name = clean_text(name).strip()[:150] or "Staff"
     found = Author.objects.filter(name=name).first()
     if found:
         return found
@@ -114,6 +119,8 @@ def snapshot(article: Article) -> dict:
 
 
 def _prepare(article: Article) -> None:
+    # Cleaned before rendering, not only on save: the renderer cannot encode a lone surrogate.
+    clean_stored_text(Article, article)
     article.body_html = render_markdown(article.body)
     article.word_count = word_count(html_to_text(article.body_html))
     if not article.slug:

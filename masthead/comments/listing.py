@@ -55,7 +55,7 @@ def items_html(comments, *, open_: bool, max_reply_depth: int) -> str:
         avatar = avatars.get(c.author_name)
         if avatar is None:
             avatar = avatars[c.author_name] = (
-                f'<span class="avatar" style="--hue: {rendering.avatar_hue(c.author_name)}" '
+                f'<span class="avatar hue-{rendering.avatar_hue(c.author_name) // 15}" '
                 f'aria-hidden="true">{esc(rendering.initial(c.author_name))}</span>')
         # "c" is `isoformat()`; "j M Y, H:i" is read back from it: 2026-01-01T00:05:00+00:00
         iso = c.created_at.astimezone(tz).isoformat()
@@ -67,7 +67,7 @@ def items_html(comments, *, open_: bool, max_reply_depth: int) -> str:
                  if open_ and not awaiting and c.depth < max_reply_depth else "")
         out.append(
             f'\n    <li id="comment-{pk}" class="comment depth-{td}'
-            f'{AWAITING_CLASS if awaiting else ""}" style="--depth: {td}">'
+            f'{AWAITING_CLASS if awaiting else ""}">'
             f'\n      <article aria-labelledby="comment-{pk}-by">'
             f'\n        <header>'
             f'\n          <p class="comment-author" id="comment-{pk}-by">{avatar} <bdi>{author}'

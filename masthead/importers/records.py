@@ -9,7 +9,28 @@ path (idempotency by external key, redirects for old permalinks, comment threadi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+from masthead.core.text import clean_text
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, _Cleanable):
+        value.clean()
+    return value
+
+
+class _Cleanable:
+    """Records are stored with bulk inserts, which skip the model-save cleaning receiver
+    (core/signal_handlers.py): the store cleans each record instead (issue 15, item 1)."""
+
+    def clean(self) -> None:
+        for f in fields(self):
+            setattr(self, f.name, _clean(getattr(self, f.name)))
 
 
 class RecordError(ValueError):
@@ -17,7 +38,7 @@ class RecordError(ValueError):
 
 
 @dataclass
-class CommentRecord:
+class CommentRecord(_Cleanable):
     key: str  # external id, unique within the article's source
     author: str
     body: str  # plain text
@@ -30,7 +51,7 @@ class CommentRecord:
 
 
 @dataclass
-class AuthorRecord:
+class AuthorRecord(_Cleanable):
     name: str
     slug: str = ""
     bio: str = ""
@@ -39,7 +60,7 @@ class AuthorRecord:
 
 
 @dataclass
-class ArticleRecord:
+class ArticleRecord(_Cleanable):
     title: str
     body: str  # Markdown (or plain text: a blank line separates paragraphs)
     key: str = ""  # external key, kept as Article.external_key; "" when the source has none

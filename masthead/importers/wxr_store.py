@@ -79,6 +79,7 @@ def store_authors(authors: list[AuthorRecord], report: ImportReport) -> dict[str
     """Each export author as a byline with a contributor account; returns them by name."""
     stored: dict[str, Author] = {}
     for record in authors:
+        record.clean()
         name = record.name.strip()[:150] or "Staff"  # as get_or_create_author names it
         if name in stored:
             continue

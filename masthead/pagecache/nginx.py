@@ -17,6 +17,7 @@ Deliberately absent: `open_file_cache`, which would keep serving a purged file f
 from __future__ import annotations
 
 from masthead.core.http import PUBLIC_MAX_AGE
+from masthead.core.security import POLICY
 
 from .policy import ALL_EXTENSIONS, bypass_cookies
 
@@ -31,10 +32,11 @@ upstream masthead_app {{
 }}
 
 # A stored page goes only to anonymous GET/HEAD readers: no staff session, no pending comment,
-# no flash message (the rule of masthead/pagecache/policy.py).
+# no flash message (the rule of masthead/pagecache/policy.py). Wider than Django's parser on
+# purpose: any cookie whose name merely contains one of them goes to the app, which decides.
 map $http_cookie $masthead_anonymous {{
     default 1;
-    "~(?:^|;)\\s*(?:{cookies})=" 0;
+    "~(?:^|;)[^;=]*(?:{cookies})[^;=]*=" 0;
 }}
 map "$request_method:$masthead_anonymous" $masthead_tree {{
     "GET:1" pages;
@@ -103,6 +105,7 @@ HEADERS = """\
         add_header X-Content-Type-Options nosniff;
         add_header X-Frame-Options DENY;
         add_header Referrer-Policy strict-origin-when-cross-origin;
+        add_header Content-Security-Policy "{policy}";
         add_header X-Cache "HIT (nginx)";"""
 
 
@@ -146,5 +149,5 @@ def site_config(*, data_dir: str, listen: str = "80", server_name: str = "_",
         cookies="|".join(c.replace(".", "\\.") for c in bypass_cookies()),
         cache_dir=f"{data_dir}/pagecache", static_dir=f"{data_dir}/static",
         media=media, tries=tries,
-        headers=HEADERS.format(max_age=PUBLIC_MAX_AGE),
+        headers=HEADERS.format(max_age=PUBLIC_MAX_AGE, policy=POLICY),
     )
