@@ -10,8 +10,11 @@ copy in docs/deploy.md is current.
 Pages are served with `rewrite` and `error_page 404`, not `try_files`, which `stat()`s the
 file before the static handler opens it: with `rewrite` a hit makes exactly the system calls
 of a plain static file (counted with strace), and was 5-10% faster in our noisy runs.
-Deliberately absent: `open_file_cache`, which would keep serving a purged file for up to
-`open_file_cache_valid` and break "fresh on the next request".
+`open_file_cache` is off unless asked for (`--open-file-cache SECONDS`): nginx then keeps the
+open file of a stored page and checks it again only every SECONDS, so a purged page may be
+served for that long after its purge; a newly stored page is found at once, because failed
+look-ups are not cached. Fresh on the next request is the default; the option trades it for
+speed (measured in docs/deploy.md).
 """
 
 from __future__ import annotations
@@ -57,7 +60,7 @@ server {{
     charset utf-8;
     charset_types text/xml text/plain application/rss+xml application/atom+xml application/json;
     client_max_body_size 12m;
-
+{file_cache}
     # Pages (URLs ending in "/"): the stored HTML if there is one, opened once; a missing
     # file is a 404 that goes to the app. Other requests (POST, bypass cookies) go to the
     # app before the static handler, which would discard a request body.
@@ -133,8 +136,20 @@ MEDIA_PROXIED = """\
     }"""
 
 
+FILE_CACHE = """\
+    # Open files of stored pages kept for reuse (`--open-file-cache {valid}`): a purged page
+    # may be served for up to {valid} s after its purge; a new page is found at once (errors
+    # are not cached).
+    open_file_cache max=20000 inactive=60s;
+    open_file_cache_valid {valid}s;
+    open_file_cache_min_uses 1;
+    open_file_cache_errors off;
+"""
+
+
 def site_config(*, data_dir: str, listen: str = "80", server_name: str = "_",
-                upstream: str = "127.0.0.1:8000", media_dir: str | None = "") -> str:
+                upstream: str = "127.0.0.1:8000", media_dir: str | None = "",
+                open_file_cache: int = 0) -> str:
     """The nginx front; `media_dir` "" is the data dir's media/, None media in a bucket."""
     data_dir = str(data_dir).rstrip("/")
     if media_dir is None:
@@ -149,5 +164,6 @@ def site_config(*, data_dir: str, listen: str = "80", server_name: str = "_",
         cookies="|".join(c.replace(".", "\\.") for c in bypass_cookies()),
         cache_dir=f"{data_dir}/pagecache", static_dir=f"{data_dir}/static",
         media=media, tries=tries,
+        file_cache=FILE_CACHE.format(valid=open_file_cache) if open_file_cache > 0 else "",
         headers=HEADERS.format(max_age=PUBLIC_MAX_AGE, policy=POLICY),
     )
