@@ -17,7 +17,6 @@ import json
 import time
 from dataclasses import dataclass, field
 
-from django.utils.cache import patch_vary_headers
 from django.utils.http import http_date, parse_http_date_safe
 
 from masthead.core import compression
@@ -103,7 +102,7 @@ class Entry:
         last_modified = parse_http_date_safe(response["Last-Modified"]) or int(time.time())
         encoded = compression.variants(body) if compression.compressible(response) else {}
         if encoded:
-            patch_vary_headers(response, ("Accept-Encoding",))
+            compression.add_vary(response)
             # The response that stored the page is sent compressed from these same bytes.
             response.compressed_variants = encoded
         headers = [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED]
