@@ -157,7 +157,6 @@ def run(app_name, name: str, args: list[str]) -> None:
     command = _load(app_name, name)
     prog = f"masthead {public_name(name)}"
     command.suppressed_base_arguments = set(_DJANGO_OPTIONS)
-    command._called_from_command_line = True
     parser = command.create_parser("masthead", name)
     _tidy(parser, prog)
     options = parser.parse_args(args)
