@@ -12,8 +12,9 @@ ms, against ~1.7 ms for the whole uncached render. So work is done once where it
   serves the same files (`.gz`) from the file store;
 - a response the cache does not store (staff pages, a reader's private pages, a query string,
   MASTHEAD_PAGE_CACHE off) is compressed per request at gzip level 1, the cheapest (5.5 KB):
-  for a client that asks, this adds 15-35 % to an uncached render, which buys a tenth
-  of the bytes on the reader's connection, and is the right trade for a page no cache holds;
+  for a client that asks, this costs about a third of an uncached render's throughput
+  (wrk A/B, docs/performance.md) to send a tenth of the bytes: worth it on a reader's
+  connection, and the pages that pay are the ones no cache holds;
 - a client that sends no Accept-Encoding (wrk, curl, most scripts) costs a few header
   look-ups, without reading the body.
 Only text responses of at least `MIN_BYTES` are compressed; every HTML response that could
