@@ -41,7 +41,10 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    # First, so it sees the final response (cookies, Vary) before storing it: masthead/pagecache.
+    # Outermost: compresses the final response, reusing what the page cache compressed when it
+    # stored the page (masthead/core/compression.py).
+    "masthead.core.compression.CompressionMiddleware",
+    # Next, so it sees the final response (cookies, Vary) before storing it: masthead/pagecache.
     "masthead.pagecache.middleware.PageCacheMiddleware",
     # Inside the page cache, so stored pages carry the policy too: masthead/core/security.py.
     "masthead.core.security.ContentSecurityPolicyMiddleware",

@@ -87,6 +87,7 @@ class SkippedItem:
 
     what: str  # e.g. "attachment 'logo.png'", "nav_menu_item 12"
     reason: str
+    whole: bool = True  # an item of the source left out (not a part of one, e.g. a comment)
 
 
 @dataclass
@@ -102,8 +103,8 @@ class ImportReport:
         bucket = self.created if created else self.unchanged
         bucket[kind] = bucket.get(kind, 0) + n
 
-    def skip(self, what: str, reason: str) -> None:
-        self.skipped.append(SkippedItem(what, reason))
+    def skip(self, what: str, reason: str, whole: bool = True) -> None:
+        self.skipped.append(SkippedItem(what, reason, whole))
 
     def lines(self) -> list[str]:
         out = []
@@ -116,3 +117,16 @@ class ImportReport:
             out.append(f"skipped {item.what}: {item.reason}")
         out.extend(self.notes)
         return out
+
+    def summary(self) -> str:
+        """The last line of every import (issue 16): articles and pages stored, those skipped
+        (already present, or left out with a reason above) and errors, which are always 0
+        here: an error stops the import with nothing stored."""
+        stories = ("article", "page")
+        imported = sum(self.created.get(k, 0) for k in stories)
+        skipped = sum(self.unchanged.get(k, 0) for k in stories) + sum(
+            1 for item in self.skipped if item.whole)
+        line = f"{imported} imported, {skipped} skipped, 0 errors"
+        if not imported and not skipped and not self.skipped:
+            line += " (the input holds no articles)"
+        return line

@@ -71,6 +71,9 @@ server {{
         }}
         rewrite ^ /pages$uri$masthead_name.html break;
         error_page 404 = @masthead;
+        # The page's .gz copy, compressed once when the app stored it, to clients that take it.
+        gzip_static on;
+        gzip_vary on;
 {headers}
     }}
 

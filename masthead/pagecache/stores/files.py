@@ -3,7 +3,12 @@
 Layout (docs/deploy.md serves `pages/` with nginx's `try_files`, like WP Super Cache):
 
     MASTHEAD_PAGE_CACHE_DIR/pages/<path>/index[.page-N].<ext>   the body, byte for byte
+    MASTHEAD_PAGE_CACHE_DIR/pages/<path>/index[.page-N].<ext>.gz (and .br) compressed copies
     MASTHEAD_PAGE_CACHE_DIR/meta/<path>/index[.page-N].json     headers, validators, keys
+
+The compressed copies are named as nginx's `gzip_static` (and `brotli_static`) look for them,
+and are written before the body with the body's pairing stamp, so a copy that does not belong
+to the body beside it is never sent (the page is then sent uncompressed).
 
 Deleting the body *is* the purge, for nginx and for every worker at once. Files are written
 to a temporary name and renamed, so no reader ever sees half a page. A write that fails (disk
@@ -31,6 +36,7 @@ from .base import PageStore, chunks
 
 # Stamps only matter while a render that began before them can still finish.
 STAMP_RETENTION_SECONDS = 3600
+SUFFIXES = {"gzip": ".gz", "br": ".br"}  # a compressed copy's name after the body's
 
 
 def _names(path: str) -> tuple[str, str]:
@@ -126,27 +132,28 @@ class FileStore(PageStore):
                 if st.st_mtime_ns != meta["mtime_ns"]:
                     return None  # a new version is being written (meta first, then body)
                 body = fh.read()
+            encoded = _read_copies(body_file, meta)
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        entry = Entry.from_meta(meta, body)
+        entry = Entry.from_meta(meta, body, encoded)
         if entry is None or entry.path != path or len(body) != st.st_size:
             return None
         self._remember(path, (st.st_ino, st.st_mtime_ns, st.st_size), entry, body_file)
         return entry
 
     def _remember(self, path, signature, entry, body_file) -> None:
-        size = len(entry.body)
+        size = _size(entry)
         if size > self._memory_bytes // 4:
             return
         with self._lock:
             old = self._hot.pop(path, None)
             if old is not None:
-                self._hot_bytes -= len(old[1].body)
+                self._hot_bytes -= _size(old[1])
             # Oldest first out (dicts keep insertion order): cheap, and good enough for pages
             # that stay hot because they keep being reloaded after each purge.
             while self._hot and self._hot_bytes + size > self._memory_bytes:
                 dropped = self._hot.pop(next(iter(self._hot)))
-                self._hot_bytes -= len(dropped[1].body)
+                self._hot_bytes -= _size(dropped[1])
             self._hot[path] = (signature, entry, body_file)
             self._hot_bytes += size
 
@@ -154,7 +161,7 @@ class FileStore(PageStore):
         with self._lock:
             old = self._hot.pop(path, None)
             if old is not None:
-                self._hot_bytes -= len(old[1].body)
+                self._hot_bytes -= _size(old[1])
 
     # Writing: on a miss, after Django rendered a storable response.
     def begin(self) -> float:
@@ -169,6 +176,8 @@ class FileStore(PageStore):
         stamp = _pairing_stamp(entry.last_modified)
         try:
             _write(meta_file, entry.meta_json(mtime_ns=stamp))
+            for coding, data in entry.encoded.items():
+                _write(body_file + SUFFIXES[coding], data, stamp)
             _write(body_file, entry.body, stamp)
         except BaseException:
             # No half-stored page: new headers over an old body, or a body without its own.
@@ -203,10 +212,11 @@ class FileStore(PageStore):
         self._forget(path)
         # The body goes first: from that moment nginx and every worker miss.
         for ext in ALL_EXTENSIONS:
-            try:
-                os.unlink(self.body_file(path, ext))
-            except FileNotFoundError:
-                pass
+            for suffix in ("", *SUFFIXES.values()):
+                try:
+                    os.unlink(self.body_file(path, ext) + suffix)
+                except FileNotFoundError:
+                    pass
         try:
             os.unlink(self.meta_file(path))
         except FileNotFoundError:
@@ -259,6 +269,26 @@ class FileStore(PageStore):
 
     def paths_for(self, key: str) -> set[str]:
         return set(IndexedPage.objects.filter(key=key).values_list("path", flat=True))
+
+
+def _size(entry: Entry) -> int:
+    return len(entry.body) + sum(len(d) for d in entry.encoded.values())
+
+
+def _read_copies(body_file: str, meta: dict) -> dict[str, bytes]:
+    """The compressed copies that belong to this version of the body (same stamp and size)."""
+    copies = {}
+    for coding, size in Entry.encoded_sizes(meta):
+        try:
+            with open(body_file + SUFFIXES[coding], "rb") as fh:
+                if os.fstat(fh.fileno()).st_mtime_ns != meta["mtime_ns"]:
+                    continue
+                data = fh.read()
+        except (OSError, KeyError):
+            continue
+        if len(data) == size:
+            copies[coding] = data
+    return copies
 
 
 def _walk(top: str, suffix: str = ".json"):
