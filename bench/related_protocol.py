@@ -187,14 +187,20 @@ def variants() -> dict[str, LexicalSettings]:
 # Candidate changes (issue 19): each a dict of LexicalSettings fields. Filled in as variants are
 # tried; every one, kept or not, is recorded in docs/recommendations.md.
 CANDIDATES: dict[str, dict] = {
-    "wide30": {"wide_neighbours": 30},
-    "wide40": {"wide_neighbours": 40},
-    "wide_w0.75": {"wide_neighbour_weight": 0.75},
-    "wide_w1.0": {"wide_neighbour_weight": 1.0},
+    "facts0.03": {"facts_weight": 0.03},
+    "facts0.05": {"facts_weight": 0.05},
+    "facts0.1": {"facts_weight": 0.1},
+    "facts0.2": {"facts_weight": 0.2},
+    "distance0.05": {"distance_weight": 0.05},
+    "distance0.1": {"distance_weight": 0.1},
+    "facts0.1_distance0.05": {"facts_weight": 0.1, "distance_weight": 0.05},
     "wide40_w1.0": {"wide_neighbours": 40, "wide_neighbour_weight": 1.0},
-    "topic0.6": {"topic_weight": 0.6},
-    "lsa16": {"topic_dims": 16},
-    "lsa64": {"topic_dims": 64},
+    "conflict0.05": {"conflict_weight": 0.05},
+    "conflict0.1": {"conflict_weight": 0.1},
+    "conflict0.2": {"conflict_weight": 0.2},
+    "conflict0.1_facts0.05": {"conflict_weight": 0.1, "facts_weight": 0.05},
+    "figure_conflict0.05": {"conflict_weight": 0.05, "conflict_dates": False},
+    "figure_conflict0.1": {"conflict_weight": 0.1, "conflict_dates": False},
 }
 
 
@@ -237,7 +243,13 @@ def summarise(per: dict, names: list[str]) -> dict:
 
 
 def decide(per: dict, names: list[str]) -> dict:
-    """The keep rule: choose on the selection pool, confirm on the other one."""
+    """The keep rule: choose on the selection pool, confirm on the other one.
+
+    Every variant's paired gain over the default is reported for both pools, but only the one
+    *chosen* on the selection pool (best mean gain, better on more splits than worse) is put to
+    the confirmation pool: keeping any variant that happens to pass there would be choosing on
+    the confirmation splits again. It is kept if it gains there too, on more splits than not.
+    """
     def obj(pool: str, name: str) -> list[float]:
         return [objective(v[name]) for k, v in sorted(per.items()) if k.startswith(pool + "/")]
 
@@ -255,12 +267,15 @@ def decide(per: dict, names: list[str]) -> dict:
                     "worse_on": sum(x < 0 for x in d),
                     "splits": len(d),
                 }
-        sel, con = entry.get("select"), entry.get("confirm")
-        entry["kept"] = bool(
-            sel and con and sel["mean_gain"] > 0 and con["mean_gain"] > 0
-            and con["better_on"] > con["worse_on"]
-        )
         out[name] = entry
+    eligible = [n for n, e in out.items() if "select" in e and e["select"]["mean_gain"] > 0
+                and e["select"]["better_on"] > e["select"]["worse_on"]]
+    chosen = max(eligible, key=lambda n: out[n]["select"]["mean_gain"], default=None)
+    for name, entry in out.items():
+        con = entry.get("confirm")
+        entry["chosen_on_selection"] = name == chosen
+        entry["kept"] = bool(name == chosen and con and con["mean_gain"] > 0
+                             and con["better_on"] > con["worse_on"])
     return out
 
 
