@@ -184,8 +184,10 @@ def variants() -> dict[str, LexicalSettings]:
     return out
 
 
-# Candidate changes (issue 19): each a dict of LexicalSettings fields. Filled in as variants are
-# tried; every one, kept or not, is recorded in docs/recommendations.md.
+# Candidate changes (issue 19): each a dict of LexicalSettings fields. Every one tried, kept or
+# not, is here and in docs/recommendations.md (none passed the keep rule). The committed
+# results file holds the run of the default against the four best and the earlier
+# selection-pool runs of the others.
 CANDIDATES: dict[str, dict] = {
     "facts0.03": {"facts_weight": 0.03},
     "facts0.05": {"facts_weight": 0.05},
@@ -195,6 +197,13 @@ CANDIDATES: dict[str, dict] = {
     "distance0.1": {"distance_weight": 0.1},
     "facts0.1_distance0.05": {"facts_weight": 0.1, "distance_weight": 0.05},
     "wide40_w1.0": {"wide_neighbours": 40, "wide_neighbour_weight": 1.0},
+    "wide30": {"wide_neighbours": 30},
+    "wide40": {"wide_neighbours": 40},
+    "wide_w0.75": {"wide_neighbour_weight": 0.75},
+    "wide_w1.0": {"wide_neighbour_weight": 1.0},
+    "topic0.6": {"topic_weight": 0.6},
+    "lsa16": {"topic_dims": 16},
+    "lsa64": {"topic_dims": 64},
     "conflict0.05": {"conflict_weight": 0.05},
     "conflict0.1": {"conflict_weight": 0.1},
     "conflict0.2": {"conflict_weight": 0.2},
