@@ -141,10 +141,10 @@ def _nginx_media_block() -> str:
 
 
 def test_the_nginx_front_serves_a_media_dir_itself_with_the_apps_headers(settings, tmp_path):
-    assert "alias /srv/site/media/;" in _nginx_media_block()  # default: the data dir's
+    assert "alias /srv/site/media/images/;" in _nginx_media_block()  # default: the data dir's
     settings.MEDIA_ROOT = tmp_path / "nfs-media"
     block = _nginx_media_block()
-    assert f"alias {tmp_path}/nfs-media/;" in block
+    assert f"alias {tmp_path}/nfs-media/images/;" in block
     assert 'Cache-Control "public, max-age=31536000, immutable"' in block
 
 
