@@ -16,6 +16,8 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from masthead.core.clientip import client_ip as core_client_ip
+
 from .models import LoginFailure
 
 
@@ -53,5 +55,5 @@ def clear(username: str) -> None:
 
 
 def client_ip(request) -> str | None:
-    """The peer address. Behind a reverse proxy this is the proxy's: see docs/newsroom.md."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, behind trusted proxies too (masthead.core.clientip)."""
+    return core_client_ip(request)

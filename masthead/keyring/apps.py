@@ -1,0 +1,8 @@
+"""App config for `masthead.keyring`."""
+
+from django.apps import AppConfig
+
+
+class KeyringConfig(AppConfig):
+    name = "masthead.keyring"
+    label = "keyring"
