@@ -43,7 +43,8 @@ def rekey(ring, comment_model=None, commenter_model=None) -> int:
     a comment with the same digest, and keeps it from now on. Migrations pass their models.
     """
     if comment_model is None:
-        from .models import Comment as comment_model, Commenter as commenter_model
+        from .models import Comment as comment_model
+        from .models import Commenter as commenter_model
     prefix = f"k{ring.current}:"
     by_old_digest: dict[str, str] = {}
     changed = 0
