@@ -26,6 +26,8 @@ commands:
   search reindex                              rebuild the search index
   comments {list,approve,spam,trash,export,erase,train,classify,...}
   pagecache {purge,show,clear,nginx}          the full-page cache and its nginx front
+  keys rotate                                 new encryption key; stored addresses re-encrypted
+  check --deploy                              what is wrong for a site on several servers
 
 'masthead COMMAND --help' describes a command."""
 
@@ -67,7 +69,24 @@ def main(argv: list[str] | None = None) -> None:
         print(f"masthead: error: unknown command {' '.join(argv[:2])!r} (see 'masthead --help')",
               file=sys.stderr)
         raise SystemExit(2)
-    execute_from_command_line(["masthead", *words])
+    try:
+        execute_from_command_line(["masthead", *words])
+    except _unusable_services() as exc:
+        # A database or Redis that does not answer, or a key ring the secret key cannot open:
+        # configuration, not a bug, so one line and no traceback (issue 14).
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"masthead: error: {type(exc).__name__}: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
+
+
+def _unusable_services() -> tuple[type[BaseException], ...]:
+    from django.db import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from masthead.config import ConfigError
+    from masthead.keyring.ring import RingLocked
+
+    return (ConfigError, OperationalError, RedisConnectionError, RingLocked)
 
 
 # Django's own commands that would bypass Masthead's conventions are not offered.

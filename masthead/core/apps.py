@@ -1,4 +1,4 @@
-"""App config for `masthead.core`."""
+"""App config for `masthead.core`: registers the deploy checks (`masthead check --deploy`)."""
 
 from django.apps import AppConfig
 
@@ -6,3 +6,8 @@ from django.apps import AppConfig
 class CoreConfig(AppConfig):
     name = "masthead.core"
     label = "core"
+
+    def ready(self):
+        from . import checks
+
+        checks.register()
