@@ -142,7 +142,9 @@ def save_article(
     if article.pk:
         before = Article.objects.filter(pk=article.pk).first()
     was_visible = bool(before and before.is_visible)
-    old_path = before.get_absolute_url() if was_visible else None
+    # Any URL the article had, even while unpublished: republishing dates it today, and the
+    # links to its first URL must then 301 to the new one, not 404 (issue 14).
+    old_path = before.get_absolute_url() if before and before.pub_date else None
 
     _prepare(article)
     if touch or not article.updated_at:

@@ -88,6 +88,18 @@ def test_unpublishing_hides_the_article_and_its_redirects(make_article, client):
     assert client.get(old_url).status_code == 404
 
 
+def test_a_republished_article_answers_its_old_url_with_a_301(make_article, client):
+    article = make_article("Pulled and restored", published_at=timezone.now() - dt.timedelta(days=5))
+    old_url = article.get_absolute_url()
+    services.unpublish_article(article)
+    assert client.get(old_url).status_code == 404
+    services.publish_article(article)
+    assert article.get_absolute_url() != old_url  # dated today, as a fresh publication
+    response = client.get(old_url)
+    assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+    assert client.get(article.get_absolute_url()).status_code == 200
+
+
 def test_every_save_keeps_a_revision(make_article):
     article = make_article("Revised")
     article.body = "New body"
