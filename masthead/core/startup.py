@@ -2,7 +2,8 @@
 
 `check_can_start()` is called by `masthead serve` and `masthead worker` before they start:
 the shared secret (PostgreSQL), the database and Redis answering (masthead/core/health.py),
-and the key ring opening with the secret key or its fallbacks. A server that started anyway
+then each function in `STARTUP_CHECKS`, which apps above core fill in their `ready()` (the key
+ring checks that it opens with the secret key or its fallbacks). A server that started anyway
 would answer 500s (or, with a per-machine key, refuse its neighbours' sessions) instead.
 """
 
@@ -11,11 +12,12 @@ from __future__ import annotations
 import socket
 from urllib.parse import urlsplit
 
-from django.db import DatabaseError
-
 from masthead.config import ConfigError, require_shared_secret
 
 from . import health
+
+# Functions raising ConfigError with a one-line reason; appended to by apps' `ready()`.
+STARTUP_CHECKS: list = []
 
 
 def check_can_start() -> None:
@@ -24,7 +26,8 @@ def check_can_start() -> None:
     for check in health.run():
         if not check.ok:
             raise ConfigError(f"{_describe(check.name)} does not answer ({check.detail})")
-    _check_key_ring()
+    for check in STARTUP_CHECKS:
+        check()
 
 
 def _describe(name: str) -> str:
@@ -42,18 +45,6 @@ def _describe(name: str) -> str:
 def _without_password(url: str) -> str:
     parts = urlsplit(url)
     return parts._replace(netloc=parts.netloc.rpartition("@")[2]).geturl()
-
-
-def _check_key_ring() -> None:
-    from masthead.keyring.ring import RingLocked, load
-
-    try:
-        load(create=False)
-    except RingLocked as exc:
-        if "empty" not in str(exc):
-            raise ConfigError(str(exc)) from None
-    except DatabaseError:
-        pass  # not migrated yet: nothing is encrypted, and `migrate` comes next
 
 
 def check_port_free(host: str, port: int) -> None:

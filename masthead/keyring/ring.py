@@ -85,6 +85,23 @@ def load(data_key_model=None, *, create: bool = True) -> Ring:
     return Ring({version: crypto.unwrap(wrapped, secrets()) for version, wrapped in rows})
 
 
+def check_opens() -> None:
+    """For `masthead serve`: refuse to start when the stored keys do not open (ConfigError)."""
+    from django.db import DatabaseError
+
+    from masthead.config import ConfigError
+
+    from .models import DataKey
+
+    try:
+        for wrapped in DataKey.objects.values_list("wrapped", flat=True):
+            crypto.unwrap(wrapped, secrets())
+    except RingLocked as exc:
+        raise ConfigError(str(exc)) from None
+    except DatabaseError:
+        pass  # not migrated yet: nothing is encrypted, and `migrate` comes next
+
+
 def encrypt(text: str) -> str:
     return load().encrypt(text)
 
