@@ -1,9 +1,10 @@
 """The ring as the rest of Masthead uses it: `encrypt`, `decrypt`, `digest`, `load`.
 
-Keys are read from the database on each call (one small query), never kept for the life of a
-process: another server may rotate the ring at any moment, and a value encrypted with a key it
-has since retired would be written under a key on its way out. What is cached is only the
-unwrapping of a given stored key (crypto.unwrap), which can never change.
+Encryption and digests read the keys from the database on each call (one small query), never
+keeping them for the life of a process: another server may rotate the ring at any moment, and a
+value encrypted with a key it has since retired would be written under a key on its way out.
+What is cached is the unwrapping of a given stored key (crypto.unwrap), and for decryption the
+roots by version, which can never change (so an export of many addresses costs no query each).
 """
 
 from __future__ import annotations
@@ -106,8 +107,24 @@ def encrypt(text: str) -> str:
     return load().encrypt(text)
 
 
+# Decryption only: a version's root key never changes, so a process may keep the roots it has
+# opened (a miss, or a token its cached root does not open, reads the database again).
+# Encryption and digests always read which version is current.
+_opened: dict[int, bytes] = {}
+
+
 def decrypt(token: str) -> str | None:
-    return load().decrypt(token)
+    version = crypto.version_of(token) if token else None
+    root = _opened.get(version) if version is not None else None
+    if root is not None:
+        try:
+            return crypto.decrypt(root, token)
+        except (InvalidToken, ValueError):
+            pass  # restored from a backup, a version made again: read the database
+    ring = load()
+    _opened.clear()
+    _opened.update(ring.roots)
+    return ring.decrypt(token)
 
 
 def digest(text: str) -> str:
