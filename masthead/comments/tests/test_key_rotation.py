@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import importlib
 import io
+import time
 
 import pytest
 from cryptography.fernet import Fernet
@@ -105,3 +106,21 @@ def test_rotate_also_moves_pre_ring_addresses_readable_only_with_a_fallback(sett
     settings.SECRET_KEY_FALLBACKS = []
     assert decrypt_email(comment.email_encrypted) == "old@example.org"
     assert comment.email_digest == email_digest("old@example.org")
+
+
+def test_a_comment_form_made_before_a_secret_key_change_posts_with_the_fallback(
+        settings, article, client):
+    from masthead.comments import tokens
+
+    from .conftest import form_data
+
+    settings.SECRET_KEY, settings.SECRET_KEY_FALLBACKS = OLD, []
+    old_form = tokens.issue_form_token(article.pk, issued_at=time.time() - 30)
+    settings.SECRET_KEY = NEW
+    refused = client.post("/comments/post/", form_data(article, form_token=old_form),
+                          HTTP_ORIGIN="http://testserver")
+    assert refused.status_code == 400
+    settings.SECRET_KEY_FALLBACKS = [OLD]
+    accepted = client.post("/comments/post/", form_data(article, form_token=old_form),
+                           HTTP_ORIGIN="http://testserver")
+    assert accepted.status_code == 303
