@@ -124,3 +124,24 @@ def test_a_comment_form_made_before_a_secret_key_change_posts_with_the_fallback(
     accepted = client.post("/comments/post/", form_data(article, form_token=old_form),
                            HTTP_ORIGIN="http://testserver")
     assert accepted.status_code == 303
+
+
+def test_an_unsubscribe_link_mailed_before_a_rotation_still_works(settings, article):
+    from masthead.comments import tokens
+
+    settings.SECRET_KEY = OLD
+    comment = stored(article, "sub@example.org")
+    Comment.objects.filter(pk=comment.pk).update(notify_replies=True)
+    link = tokens.unsubscribe_token(comment.pk)
+    rotate()
+    assert commenters.unsubscribe(link) == 1
+    assert not Comment.objects.get(pk=comment.pk).notify_replies
+
+
+def test_an_unsubscribe_link_of_the_old_digest_form_is_still_honoured(settings, article):
+    from django.core import signing
+
+    comment = stored(article, "sub@example.org")
+    Comment.objects.filter(pk=comment.pk).update(notify_replies=True)
+    old_link = signing.Signer(salt="masthead.comments.unsubscribe").sign(comment.email_digest)
+    assert commenters.unsubscribe(old_link) == 1
