@@ -22,12 +22,18 @@ STARTUP_CHECKS: list = []
 
 def check_can_start() -> None:
     """Raises ConfigError with a one-line reason."""
+    from django.db import connections
+
     require_shared_secret()
-    for check in health.run():
-        if not check.ok:
-            raise ConfigError(f"{_describe(check.name)} does not answer ({check.detail})")
-    for check in STARTUP_CHECKS:
-        check()
+    try:
+        for check in health.run():
+            if not check.ok:
+                raise ConfigError(f"{_describe(check.name)} does not answer ({check.detail})")
+        for check in STARTUP_CHECKS:
+            check()
+    finally:
+        # The server forks its workers next: none may inherit this process's connection.
+        connections.close_all()
 
 
 def _describe(name: str) -> str:
