@@ -11,9 +11,10 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint bench screenshot clean
 
+# pip is not upgraded: the venv's own pip (Debian's 23.0 on the distribution's python) is what a
+# user's plain `pip install .` gets, so installing with it here and in CI proves that works.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .

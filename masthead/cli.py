@@ -26,6 +26,8 @@ commands:
   search reindex                              rebuild the search index
   comments {list,approve,spam,trash,export,erase,train,classify,...}
   pagecache {purge,show,clear,nginx}          the full-page cache and its nginx front
+  worker [--concurrency N]                    run background jobs until stopped
+  jobs [list|retry ID...]                     queued, running and failed background jobs
   keys rotate                                 new encryption key; stored addresses re-encrypted
   check --deploy                              what is wrong for a site on several servers
 

@@ -22,7 +22,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    # The job queue's engine: Django's Tasks API and its database backend (masthead/jobs).
+    "django_tasks",
+    "django_tasks_db",
     "masthead.core",
+    "masthead.jobs",
     "masthead.keyring",
     "masthead.articles",
     "masthead.media",
@@ -159,9 +163,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": config.env("MASTHEAD_LOG_LEVEL", "WARNING")},
 }
 
-# In-process periodic jobs started by every `masthead serve` worker: (dotted path, seconds).
+# Durable background work (masthead/jobs; docs/decisions/0004-job-queue.md). Jobs are rows in
+# the site's own database, written in the transaction of the change they follow.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]}}
+# Which jobs the committing process runs itself right after the commit: "fast" (those declared
+# eager: page purges, search entries), "all" (the test suite), "none" (workers only).
+MASTHEAD_JOBS_EAGER = config.env("MASTHEAD_JOBS_EAGER", "fast")
+# Whether `masthead serve` starts a `masthead worker` process beside the web server.
+MASTHEAD_SERVE_WORKER = config.env_bool("MASTHEAD_SERVE_WORKER", True)
+# Seconds without a heartbeat after which a worker is dead and its running jobs are put back.
+MASTHEAD_JOBS_DEAD_AFTER = config.env_int("MASTHEAD_JOBS_DEAD_AFTER", 30)
+
+# Periodic sweeps every job worker runs: (dotted path, seconds); each is safe in many workers.
+# The scheduler's sweep is a safety net: a scheduled article also gets a job due at its time.
 MASTHEAD_BACKGROUND_JOBS = [
-    ("masthead.articles.scheduler.publish_due", 1.0),
+    ("masthead.articles.scheduler.publish_due", 5.0),
 ]
 
 # Comments (masthead/comments): form timing, link limit, and the comment jobs every server runs;

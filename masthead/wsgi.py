@@ -4,9 +4,9 @@ Django's application is wrapped by the page cache's fast path, which answers sto
 anonymous readers without entering Django (masthead/pagecache/wsgi.py); MASTHEAD_PAGE_CACHE=0
 turns it off.
 
-When run by `masthead serve`, each worker process also starts the in-process background jobs
-(the publication scheduler among them): see core/background.py, and loads what requests
-need before freezing it out of the garbage collector's way: see core/worker.py.
+When run by `masthead serve`, each worker process loads what requests need before freezing it
+out of the garbage collector's way: see core/worker.py. Background work runs in `masthead
+worker` processes (masthead/jobs), which `masthead serve` starts beside the web server.
 """
 
 import os
@@ -20,7 +20,6 @@ from masthead.pagecache.wsgi import PageCacheApp  # noqa: E402
 application = PageCacheApp(get_wsgi_application())
 
 if os.environ.get("MASTHEAD_SERVER") == "1":
-    from masthead.core import background, worker  # noqa: E402
+    from masthead.core import worker  # noqa: E402
 
-    background.start()
     worker.prepare()

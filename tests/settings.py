@@ -7,6 +7,9 @@ import tempfile
 # Always a fresh directory, even when the shell names a real site's data dir.
 os.environ["MASTHEAD_DATA_DIR"] = tempfile.mkdtemp(prefix="masthead-test-")
 os.environ.setdefault("MASTHEAD_EMAIL_URL", "memory")
+# Jobs run in the committing process right after the commit, so a test sees their effects
+# (with `django_capture_on_commit_callbacks(execute=True)` inside its transaction).
+os.environ.setdefault("MASTHEAD_JOBS_EAGER", "all")
 os.environ.setdefault("MASTHEAD_SECRET_KEY", "test-secret-key-not-for-production-0123456789")
 
 from masthead.settings import *  # noqa: E402,F403

@@ -1,4 +1,4 @@
-"""The publication scheduler job run by every server process (see core/background.py)."""
+"""The publication scheduler sweep, run by every job worker (masthead/jobs/worker.py)."""
 
 from .services import publish_due_articles
 

@@ -1,8 +1,9 @@
 """Every write to an article goes through here (STYLE habit 4).
 
 `save_article` renders the body once, keeps the URL unique per day, records a revision, leaves
-a redirect behind when the public URL changes and, after the transaction commits, tells the
-rest of the system what happened through one of the `signals`. `publish_article`,
+a redirect behind when the public URL changes and tells the
+rest of the system what happened through one of the `signals`, sent inside the transaction so
+that their receivers' durable jobs are written with the change (masthead/jobs). `publish_article`,
 `schedule_article`, `unpublish_article` and `publish_due_articles` are state changes built on
 it. Views, the newsroom, the API, the CLI and importers call these and nothing else.
 """
@@ -19,6 +20,7 @@ from django.utils.text import slugify
 
 from masthead.core.html import html_to_text, render_markdown
 from masthead.core.text import word_count
+from masthead.jobs.registry import enqueue
 
 from . import signals
 from .models import Article, Author, Byline, Redirect, Revision, Section, Tag
@@ -36,10 +38,12 @@ def signals_suspended():
         _suspended.reset(token)
 
 
-def _send_on_commit(signal, **kwargs) -> None:
+def _announce(signal, **kwargs) -> None:
+    """Send an article signal inside the change's transaction: receivers enqueue durable jobs
+    in it (masthead/jobs), which exist exactly when the change committed and run after."""
     if _suspended.get():
         return
-    transaction.on_commit(lambda: signal.send(sender=Article, **kwargs))
+    signal.send(sender=Article, **kwargs)
 
 
 def unique_slug(model, base: str, field: str = "slug", max_length: int = 100, **scope) -> str:
@@ -167,14 +171,20 @@ def save_article(
             note=note, data=snapshot(article),
         )
 
+    if article.status == Article.Status.SCHEDULED and article.published_at:
+        # Due at its time: a job that becomes ready then publishes it (the workers' periodic
+        # sweep is the safety net).
+        from . import tasks
+        enqueue(tasks.publish_due, run_after=article.published_at)
+
     now_visible = article.is_visible
     if now_visible and not was_visible:
-        _send_on_commit(signals.article_published, article=article)
+        _announce(signals.article_published, article=article)
     elif now_visible:
-        _send_on_commit(signals.article_changed, article=article,
+        _announce(signals.article_changed, article=article,
                         previous_paths=[old_path] if old_path else [])
     elif was_visible:
-        _send_on_commit(signals.article_unpublished, article=article,
+        _announce(signals.article_unpublished, article=article,
                         previous_paths=[old_path])
     return article
 
@@ -216,7 +226,7 @@ def publish_due_articles(now: dt.datetime | None = None) -> list[int]:
                 article = Article.objects.get(pk=pk)
                 Revision.objects.create(article=article, note="published on schedule",
                                         data=snapshot(article))
-                _send_on_commit(signals.article_published, article=article)
+                _announce(signals.article_published, article=article)
                 published.append(pk)
     return published
 
@@ -228,6 +238,4 @@ def change_taxonomy(obj, **fields) -> None:
         setattr(obj, name, value)
     with transaction.atomic():
         obj.save()
-        transaction.on_commit(
-            lambda: signals.taxonomy_changed.send(sender=type(obj), obj=obj, old_url=old_url)
-        )
+        signals.taxonomy_changed.send(sender=type(obj), obj=obj, old_url=old_url)

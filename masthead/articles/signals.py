@@ -1,4 +1,7 @@
-"""Signals other apps react to (sent after the transaction commits).
+"""Signals other apps react to, sent inside the transaction of the change.
+
+Receivers must only enqueue durable jobs (`masthead.jobs.registry.enqueue`), which are written
+in that same transaction and run after it commits: never slow work, never I/O to the outside.
 
 - `article_published(article)`: an article became visible to readers.
 - `article_changed(article, previous_paths)`: a visible article's content or metadata changed.

@@ -138,10 +138,8 @@ def erase_commenter(email: str) -> Erasure:
         Commenter.objects.filter(email_digest=digest).delete()
         ratelimit.forget_email(digest)
         for comment in comments:
-            transaction.on_commit(
-                lambda c=comment: signals.comment_status_changed.send(
-                    sender=Comment, comment=c, old_status=c.status)
-            )
+            signals.comment_status_changed.send(sender=Comment, comment=comment,
+                                                old_status=comment.status)
     return Erasure(deleted=len(gone), anonymised=len(keep))
 
 

@@ -1,4 +1,4 @@
-"""Periodic comment jobs run inside every server process (see core/background.py).
+"""Periodic comment jobs, run by every job worker (masthead/jobs/worker.py).
 
 - `retrain_spam_filter`: when moderators have approved or spammed comments since the stored
   model was trained, train a new one from the base set plus every decision. Training takes

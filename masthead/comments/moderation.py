@@ -50,8 +50,8 @@ def _check(user) -> None:
 
 
 def _announce(comment: Comment, old_status: str) -> None:
-    transaction.on_commit(lambda: signals.comment_status_changed.send(
-        sender=Comment, comment=comment, old_status=old_status))
+    # Inside the transaction: receivers enqueue their follow-ups in it (masthead/jobs).
+    signals.comment_status_changed.send(sender=Comment, comment=comment, old_status=old_status)
 
 
 def moderate(ids, action: str, *, user=None, now=None, decision: bool = True) -> list[Comment]:
@@ -145,9 +145,7 @@ def reply_as_staff(parent: Comment, body: str, *, user) -> Comment:
             article=parent.article, parent=parent, depth=parent.depth + 1, author_name=name,
             body=body, status=Comment.Status.APPROVED, user=user, created_at=timezone.now(),
         )
-        transaction.on_commit(
-            lambda: signals.comment_posted.send(sender=Comment, comment=reply)
-        )
+        signals.comment_posted.send(sender=Comment, comment=reply)
     return reply
 
 

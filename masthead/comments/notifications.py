@@ -61,10 +61,16 @@ def _send(subject: str, template: str, context: dict, to: list[str], *, to_comme
                            connection=connection)
     try:
         message.send()
-    except Exception as exc:  # noqa: BLE001 - a mail failure must not fail the reader's post
+    except Exception as exc:  # noqa: BLE001 - turned into a retry by the job queue
         log.warning("comment mail %r not sent (%s)", template, type(exc).__name__)
-        return False
+        # `from None`: the SMTP error's text can quote the recipient, and the job queue keeps
+        # the traceback where operators read it.
+        raise MailNotSent(f"{template}: {type(exc).__name__}") from None
     return True
+
+
+class MailNotSent(Exception):
+    """A mail the server did not take; the job that sends it is retried (masthead/jobs)."""
 
 
 def moderator_addresses() -> list[str]:
@@ -122,12 +128,17 @@ def notify_reply(reply: Comment) -> bool:
         return False
     unsubscribe = _absolute(reverse("comments:unsubscribe",
                                     args=[tokens.unsubscribe_token(parent.pk)]))
-    return _send(
+    try:
+        return _send(
         f"New reply to your comment on “{reply.article.headline[:60]}”",
         "comments/mail/reply.txt",
         {"reply": reply, "parent": parent, "unsubscribe": unsubscribe,
          "reply_url": _absolute(reply.get_absolute_url())},
-        [decrypt_email(parent.email_encrypted)], to_commenter=True,
-        headers={"List-Unsubscribe": f"<{unsubscribe}>",
-                 "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
-    )
+            [decrypt_email(parent.email_encrypted)], to_commenter=True,
+            headers={"List-Unsubscribe": f"<{unsubscribe}>",
+                     "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"},
+        )
+    except MailNotSent:
+        # Release the claim, so the job's retry sends it.
+        Comment.objects.filter(pk=reply.pk).update(reply_notified_at=None)
+        raise

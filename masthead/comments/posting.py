@@ -141,20 +141,18 @@ def post_comment(sub: Submission, *, now: dt.datetime | None = None) -> Posted:
         with transaction.atomic():
             comment.save()
             mail = _commenter_bookkeeping(comment, sub.email, needs_confirmation, now)
-            transaction.on_commit(
-                lambda: signals.comment_posted.send(sender=Comment, comment=comment)
-            )
+            signals.comment_posted.send(sender=Comment, comment=comment)
+            if mail:
+                from masthead.jobs.registry import enqueue
+
+                from .tasks import send_confirmation
+                enqueue(send_confirmation, comment.pk, needs_confirmation)
     except IntegrityError:
         # The same submission was stored by a concurrent request (double click, retry).
         found = _existing(key)
         if found is None:
             raise
         return Posted(found, created=False)
-    if mail:
-        from .notifications import send_confirmation  # mail is a side effect, after commit
-
-        transaction.on_commit(lambda: send_confirmation(comment, sub.email,
-                                                        publishes=needs_confirmation))
     return Posted(comment, created=True, mail_confirmation=mail)
 
 

@@ -1,5 +1,6 @@
-"""Receivers of the comments app's own signals (sent after commit, so mail goes out only for
-comments that are really stored): moderators hear of held comments, subscribers of replies.
+"""Receivers of the comments app's own signals (sent inside the transaction that stores the
+comment; the mail is a durable job written in it, so it goes out only for comments that are
+really stored): moderators hear of held comments, subscribers of replies.
 Also Django's `setting_changed` (tests only), which drops the comment form's cached URLs."""
 
 from __future__ import annotations
@@ -11,19 +12,24 @@ from .signals import comment_posted, comment_status_changed
 
 
 def on_comment_posted(sender, comment, **kwargs):
-    from . import notifications
+    from masthead.jobs.registry import enqueue
+
+    from . import tasks
 
     if comment.status == Comment.Status.PENDING:
-        notifications.notify_moderators(comment)
-    elif comment.status == Comment.Status.APPROVED:
-        notifications.notify_reply(comment)
+        enqueue(tasks.notify_moderators, comment.pk)
+    elif comment.status == Comment.Status.APPROVED and comment.parent_id:
+        enqueue(tasks.notify_reply, comment.pk)
 
 
 def on_comment_status_changed(sender, comment, old_status, **kwargs):
-    from . import notifications
+    from masthead.jobs.registry import enqueue
 
-    if comment.status == Comment.Status.APPROVED and old_status != Comment.Status.APPROVED:
-        notifications.notify_reply(comment)
+    from . import tasks
+
+    if (comment.status == Comment.Status.APPROVED and old_status != Comment.Status.APPROVED
+            and comment.parent_id):
+        enqueue(tasks.notify_reply, comment.pk)
 
 
 def connect() -> None:

@@ -1,4 +1,5 @@
-"""Signals of the comments app (sent after commit).
+"""Signals of the comments app, sent inside the transaction of the change (receivers only
+enqueue durable jobs: masthead/jobs).
 
 - `comment_posted(comment)`: a reader or staff member posted a comment (any status).
 - `comment_status_changed(comment, old_status)`: moderation moved a comment between states

@@ -94,9 +94,8 @@ def store_records(
         for batch in _batches(records, BATCH_SIZE):
             created_ids += _store_batch(batch, report, names, seen_keys, default_section, user)
         if created_ids:
-            transaction.on_commit(
-                lambda: signals.bulk_import_finished.send(sender=Article, article_ids=created_ids)
-            )
+            # In the import's transaction: the follow-ups are durable jobs written with it.
+            signals.bulk_import_finished.send(sender=Article, article_ids=created_ids)
     return report
 
 

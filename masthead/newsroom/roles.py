@@ -2,7 +2,9 @@
 
 - contributor: writes drafts, cannot publish.
 - author: publishes their own articles.
-- editor: edits and publishes anyone's, moderates comments, pins related articles.
+- contributors and authors write under their own byline and may credit co-authors.
+- editor: edits and publishes anyone's, sets any byline, moderates comments, pins related
+  articles.
 - admin: everything, including users, sections and settings (a superuser).
 """
 

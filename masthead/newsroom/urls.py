@@ -22,6 +22,8 @@ urlpatterns = [
     path("markdown-preview/", articles.markdown_preview, name="markdown_preview"),
     path("tags/", articles.tag_suggestions, name="tag_suggestions"),
     path("preview/<str:token>/", preview.shared_preview, name="shared_preview"),
+    path("articles/<int:pk>/preview-links/revoke/", preview.revoke_links,
+         name="revoke_preview_links"),
     path("media/", library.library, name="library"),
     path("users/", staff.user_list, name="user_list"),
     path("users/new/", staff.user_new, name="user_new"),

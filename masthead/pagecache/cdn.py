@@ -9,8 +9,9 @@ can purge by key. After each purge Masthead calls, when configured:
 - MASTHEAD_PAGE_CACHE_PURGE_COMMAND: a program run with the keys as arguments and the same
   JSON on stdin (e.g. a script calling Cloudflare's purge-by-tag API).
 
-A failing CDN must never fail a publication, so errors are logged, not raised; calls are
-bounded by a timeout.
+A failing CDN never fails a publication: the purge runs as a durable job after the commit
+(`tasks.purge`), and a failure here raises `CdnPurgeFailed`, which makes the job queue retry
+it with backoff until the CDN takes it. Calls are bounded by a timeout.
 """
 
 from __future__ import annotations
@@ -35,10 +36,15 @@ def notify(keys, paths) -> None:
         return
     payload = json.dumps({"keys": sorted(keys), "paths": sorted(paths),
                           "site": settings.SITE_URL}).encode()
-    if url:
-        _post(url, payload, keys)
-    if command:
-        _run(command, payload, keys)
+    failures = []
+    for configured, call in ((url, _post), (command, _run)):
+        if configured:
+            try:
+                call(configured, payload, keys)
+            except CdnPurgeFailed as exc:  # the other hook is still told
+                failures.append(str(exc))
+    if failures:
+        raise CdnPurgeFailed("; ".join(failures))
 
 
 def _post(url: str, payload: bytes, keys) -> None:
@@ -53,6 +59,7 @@ def _post(url: str, payload: bytes, keys) -> None:
             reply.read()
     except OSError as exc:
         log.error("CDN purge POST to %s failed: %s", url, exc)
+        raise CdnPurgeFailed(f"POST {url}: {exc}") from exc
 
 
 def _run(command: str, payload: bytes, keys) -> None:
@@ -61,7 +68,12 @@ def _run(command: str, payload: bytes, keys) -> None:
                               capture_output=True, timeout=TIMEOUT_SECONDS, check=False)
     except (OSError, subprocess.TimeoutExpired) as exc:
         log.error("CDN purge command %r failed: %s", command, exc)
-        return
+        raise CdnPurgeFailed(f"{command}: {exc}") from exc
     if done.returncode:
         log.error("CDN purge command %r exited %s: %s", command, done.returncode,
                   done.stderr[-500:].decode(errors="replace"))
+        raise CdnPurgeFailed(f"{command} exited {done.returncode}")
+
+
+class CdnPurgeFailed(Exception):
+    """The CDN did not take a purge; the purge job is retried until it does (masthead/jobs)."""

@@ -2,8 +2,11 @@
 
 `purge_keys(keys, paths=())` deletes every stored page carrying one of the surrogate keys
 (the scheme is in `masthead/core/surrogate.py`) and the pages at `paths`, then tells the CDN
-hook. It runs after the current transaction commits, so a purge never precedes the change it
-announces (a reader arriving in between would otherwise re-cache the old state).
+hook. It enqueues a durable job (`tasks.purge`) in the current transaction: the job exists
+exactly when the change committed, runs right after the commit in the committing process (so
+a purge never precedes the change it announces: a reader arriving in between would otherwise
+re-cache the old state), and is retried by the workers until the store and the CDN take it, so
+a Redis outage leaves no stale page behind once Redis is back.
 
 Examples: a site-setting change calls `purge_keys(["site"])`; a new related list for
 article 12 calls `purge_keys(["page:12"])`.
@@ -13,9 +16,9 @@ from __future__ import annotations
 
 import logging
 
-from django.db import transaction
+from masthead.jobs.registry import enqueue
 
-from . import cdn
+from . import cdn, tasks
 from .stores import get_store
 
 log = logging.getLogger("masthead.pagecache")
@@ -25,7 +28,7 @@ def purge_keys(keys, paths=()) -> None:
     keys = sorted({k for k in keys if k})
     paths = sorted({p for p in paths if p})
     if keys or paths:
-        transaction.on_commit(lambda: purge_now(keys, paths))
+        enqueue(tasks.purge, keys, paths)
 
 
 def purge_now(keys, paths=()) -> set[str]:
@@ -36,7 +39,10 @@ def purge_now(keys, paths=()) -> set[str]:
     except Exception:  # noqa: BLE001 - the change is committed; log loudly, never undo it
         log.exception("page cache purge failed for keys %s", keys[:20])
     log.info("purged %d page(s) for %d key(s)", len(purged), len(keys))
-    cdn.notify(keys, paths)
+    try:
+        cdn.notify(keys, paths)
+    except cdn.CdnPurgeFailed:
+        pass  # logged by cdn; the CLI's caller sees the log line
     return purged
 
 

@@ -1,14 +1,13 @@
 """Receivers: every change that readers can see purges exactly the pages that show it.
 
-Connected in `PagecacheConfig.ready()`. The article and comment signals are sent after
-commit already; `services.purge_keys` defers to commit anyway, so a receiver run inside a
-transaction (a test, a bulk job) cannot purge before the data it announces is visible.
+Connected in `PagecacheConfig.ready()`. The article and comment signals are sent inside the
+transaction of the change; `services.purge_keys` enqueues a durable purge job in it, which runs
+after the commit, so a purge never precedes the data it announces.
 The rules themselves live in `dependencies.py`.
 """
 
 from __future__ import annotations
 
-from django.db import transaction
 from django.db.models.signals import pre_delete
 
 from masthead.articles import signals as article_signals
@@ -53,8 +52,7 @@ def on_comment_status_changed(sender, comment, old_status="", **kwargs):
 def on_article_deleted(sender, instance, **kwargs):
     # Read the listings now: the rows that say where it was listed go with the article.
     keys = dependencies.for_unpublished(instance) | {"front", "feed"}
-    path = instance.get_absolute_url()
-    transaction.on_commit(lambda: purge_keys(keys, [path]))
+    purge_keys(keys, [instance.get_absolute_url()])
 
 
 def connect() -> None:

@@ -1,4 +1,4 @@
-"""The periodic job every `masthead serve` worker runs (settings.MASTHEAD_BACKGROUND_JOBS).
+"""The periodic sweep every job worker runs (settings.MASTHEAD_BACKGROUND_JOBS; masthead/jobs).
 
 Safe from many processes at once: applying events happens under the `EngineState` lock, and a
 refit is claimed with a conditional UPDATE, so exactly one worker runs it.

@@ -169,6 +169,7 @@ def record_changes(article_ids, op: str) -> None:
     ids = list(dict.fromkeys(article_ids))
     if not ids:
         return
+    state.prepare()  # load or fit the engine now, not while holding the lock
     with state.locked() as st:
         # Inserted under the lock, so event ids follow commit order on every database.
         RelatedEvent.objects.bulk_create([RelatedEvent(article_id=pk, op=op) for pk in ids])
@@ -188,6 +189,7 @@ def claim_refit() -> bool:
 
 def apply_pending() -> set[int]:
     """Apply logged changes not yet reflected in the stored lists (if the lists exist)."""
+    state.prepare()
     with state.locked() as st:
         return _apply(st) if st.generation else set()
 
@@ -358,6 +360,7 @@ def exclude(article: Article, related: Article, *, user=None) -> None:
 
 def clear_override(article: Article, related_id: int) -> None:
     """Unpin, or allow an excluded article again."""
+    state.prepare()
     with state.locked() as st:
         RelatedOverride.objects.filter(article_id=article.pk, related_id=related_id).delete()
         _rewrite_one(st, article.pk)
@@ -365,6 +368,7 @@ def clear_override(article: Article, related_id: int) -> None:
 
 
 def _set_override(article, related, kind, user) -> None:
+    state.prepare()
     with state.locked() as st:
         existing = RelatedOverride.objects.filter(article_id=article.pk,
                                                   related_id=related.pk).first()

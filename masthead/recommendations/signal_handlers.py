@@ -1,55 +1,42 @@
 """Keep the stored lists in step with what readers can see (STYLE habit 8: signals are the seam).
 
-The article signals are sent after the transaction commits. Each change is logged and applied
-at once (`services.record_changes`), so the publishing request returns with the lists already
-updated. A failure is logged, never raised: the publication stands, the logged event stays, and
-the background job (`jobs.keep_lists_fresh`) or the next change applies it.
+The article signals are sent inside the transaction of the change; each receiver enqueues a
+durable job (`tasks`) in it, so the list update is owed exactly when the change committed. A
+worker runs it (`services.record_changes`: log the change, then apply it); a failure is retried
+by the queue, and the periodic sweep (`jobs.keep_lists_fresh`) applies anything logged but not
+yet applied.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.db import transaction
 from django.db.models.signals import post_delete
 
 from masthead.articles import signals
 from masthead.articles.models import Article
+from masthead.jobs.registry import enqueue
 
-from . import services
+from . import tasks
 from .models import RelatedEvent
-
-log = logging.getLogger("masthead.recommendations")
-
-
-def _guarded(action, *args) -> None:
-    try:
-        action(*args)
-    except Exception:  # noqa: BLE001 - a list update must never turn a publication into a 500
-        log.exception("related lists: %s failed", action.__name__)
 
 
 def on_article_published(sender, article, **kwargs):
-    _guarded(services.record_changes, [article.pk], RelatedEvent.Op.UPSERT)
+    enqueue(tasks.record_changes, [article.pk], RelatedEvent.Op.UPSERT)
 
 
 def on_article_changed(sender, article, **kwargs):
-    _guarded(services.record_changes, [article.pk], RelatedEvent.Op.UPSERT)
+    enqueue(tasks.record_changes, [article.pk], RelatedEvent.Op.UPSERT)
 
 
 def on_article_unpublished(sender, article, **kwargs):
-    _guarded(services.record_changes, [article.pk], RelatedEvent.Op.REMOVE)
+    enqueue(tasks.record_changes, [article.pk], RelatedEvent.Op.REMOVE)
 
 
 def on_bulk_import_finished(sender, article_ids=(), **kwargs):
-    _guarded(services.bulk_imported, list(article_ids))
+    enqueue(tasks.bulk_imported, list(article_ids))
 
 
 def on_article_deleted(sender, instance, **kwargs):
-    pk = instance.pk
-    transaction.on_commit(
-        lambda: _guarded(services.record_changes, [pk], RelatedEvent.Op.REMOVE)
-    )
+    enqueue(tasks.record_changes, [instance.pk], RelatedEvent.Op.REMOVE)
 
 
 def connect() -> None:

@@ -3,23 +3,30 @@
 The engine is in-memory state, and every `masthead serve` worker may need a copy to update
 lists after a publication. The copies are kept in step like this:
 
-- A full fit (`services.rebuild`) is pickled to `<data dir>/related/engine-<token>.pickle`
-  (written atomically; our own object in our own data dir, nothing from outside is unpickled)
-  and the token is put in the `EngineState` row.
+- A full fit (`services.rebuild`) is pickled to `related/engine-<token>.pickle` in the site's
+  shared storage (Django's default storage: the media directory, a shared filesystem or S3;
+  see docs/deploy.md), signed with a key derived from the secret key, and the token is put in
+  the `EngineState` row. Every server reads the same file, so a new, empty server loads the
+  engine instead of fitting it.
 - Every later change is a `RelatedEvent` (article id). Whoever applies one — under the
   `EngineState` lock, so list writes never interleave — first brings its own copy up to date:
   reload the snapshot if the token changed, then replay the events it has not seen yet.
 - Replaying reads each article's *current* state (upsert if it is a visible story, remove
   otherwise), so applying an event twice or late is harmless: every copy converges on the
   database.
+- Loading or fitting a copy never happens under the lock (`prepare`, called before it is
+  taken): a fit can take minutes, and on SQLite the lock is the database's write lock, which
+  would stop every publication meanwhile (issue 14 saw scheduled stories go live 30 s late).
+  A copy that is still missing once the lock is held raises `CopyNotReady`; the change stays
+  logged and the next `prepare` + apply (the job's retry, or the periodic sweep) catches up.
 
 The lock: `select_for_update` on the `EngineState` row on PostgreSQL; on SQLite the connection
 opens transactions with BEGIN IMMEDIATE (`masthead/config.py`), which already serialises
 writers. A per-process lock in front keeps threads of one process off the shared copy.
 
-A snapshot that is missing (a second host with its own data dir) or was written by other engine
-code (an upgrade) is not trusted: the process fits from the database instead and leaves its
-own snapshot under the same token for its neighbours.
+A snapshot that is missing, unsigned, signed with another key, or written by other engine
+code (an upgrade) is not trusted: `prepare` fits from the database instead, outside the lock,
+and leaves its own snapshot under the same token for its neighbours.
 """
 
 from __future__ import annotations
@@ -27,10 +34,10 @@ from __future__ import annotations
 import contextlib
 import functools
 import hashlib
+import hmac
+import io
 import logging
-import os
 import pickle
-import tempfile
 import threading
 import uuid
 from collections.abc import Iterable
@@ -38,8 +45,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
+from django.utils.crypto import salted_hmac
 
 from . import documents, engines
 from .engines import Doc, RelatedEngine
@@ -94,12 +104,14 @@ def fit(docs: Iterable[Doc]) -> RelatedEngine:
     return engine
 
 
-def snapshot_dir() -> Path:
-    return Path(settings.DATA_DIR) / "related"
+SNAPSHOT_DIR = "related"
+_SIGNATURE = b"masthead-related-snapshot-v2\n"
+_SALT = "masthead.recommendations.snapshot"
 
 
-def _path(token: str) -> Path:
-    return snapshot_dir() / f"engine-{token}.pickle"
+def snapshot_name(token: str) -> str:
+    """The snapshot's name in the shared storage."""
+    return f"{SNAPSHOT_DIR}/engine-{token}.pickle"
 
 
 @functools.cache
@@ -111,32 +123,45 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
+def _mac(body: bytes, secret: str | None = None) -> bytes:
+    return salted_hmac(_SALT, body, secret=secret, algorithm="sha256").digest()
+
+
 def save_snapshot(engine: RelatedEngine, token: str, event: int) -> None:
-    directory = snapshot_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    payload = {"code": code_fingerprint(), "event": event, "engine": engine}
-    fd, tmp = tempfile.mkstemp(dir=directory, prefix=".engine-", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            pickle.dump(payload, fh, protocol=pickle.HIGHEST_PROTOCOL)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, _path(token))  # readers see the old file or the whole new one
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    """Pickle and sign the engine into the shared storage under `token` (replacing any file
+    of that name: every writer of one token wrote the same state)."""
+    body = pickle.dumps({"code": code_fingerprint(), "event": event, "engine": engine},
+                        protocol=pickle.HIGHEST_PROTOCOL)
+    name = snapshot_name(token)
+    with contextlib.suppress(FileNotFoundError):
+        default_storage.delete(name)
+    saved = default_storage.save(name, ContentFile(_SIGNATURE + _mac(body) + body))
+    if saved != name:  # another process wrote the same token meanwhile: keep one of them
+        default_storage.delete(saved)
 
 
 def load_snapshot(token: str) -> tuple[RelatedEngine, int] | None:
     try:
-        with open(_path(token), "rb") as fh:
-            payload = pickle.load(fh)  # noqa: S301 - our own file in our own data dir
+        with default_storage.open(snapshot_name(token), "rb") as fh:
+            data = fh.read()
     except FileNotFoundError:
         return None
-    except Exception:  # noqa: BLE001 - a damaged file is rebuilt, never fatal
+    except Exception:  # noqa: BLE001 - storage unreachable or damaged: fit instead, never fatal
         log.warning("related-articles snapshot %s unreadable; fitting from the database", token,
                     exc_info=True)
+        return None
+    head, mac, body = data[:len(_SIGNATURE)], data[len(_SIGNATURE):len(_SIGNATURE) + 32], \
+        data[len(_SIGNATURE) + 32:]
+    keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
+    if head != _SIGNATURE or not any(hmac.compare_digest(mac, _mac(body, k)) for k in keys):
+        # Shared storage is outside the database's trust boundary: only our own signed files
+        # are unpickled.
+        log.warning("related-articles snapshot %s is not signed by this site; refitting", token)
+        return None
+    try:
+        payload = pickle.load(io.BytesIO(body))  # noqa: S301 - signed by this site (above)
+    except Exception:  # noqa: BLE001 - a damaged file is rebuilt, never fatal
+        log.warning("related-articles snapshot %s unreadable; refitting", token, exc_info=True)
         return None
     if payload.get("code") != code_fingerprint():
         log.info("related-articles snapshot %s is from other engine code; refitting", token)
@@ -148,13 +173,17 @@ def forget_snapshots(keep: str) -> None:
     """Delete snapshots older than `keep` (run after the commit that made `keep` current).
     Newer files are left alone: another process may have committed one in the meantime."""
     try:
-        newest = _path(keep).stat().st_mtime
-    except OSError:
+        newest = default_storage.get_modified_time(snapshot_name(keep))
+        _, files = default_storage.listdir(SNAPSHOT_DIR)
+    except (OSError, NotImplementedError):
         return
-    for path in snapshot_dir().glob("engine-*.pickle"):
-        with contextlib.suppress(OSError):
-            if path != _path(keep) and path.stat().st_mtime < newest:
-                path.unlink()
+    for filename in files:
+        name = f"{SNAPSHOT_DIR}/{filename}"
+        if not filename.startswith("engine-") or name == snapshot_name(keep):
+            continue
+        with contextlib.suppress(OSError, NotImplementedError):
+            if default_storage.get_modified_time(name) < newest:
+                default_storage.delete(name)
 
 
 def new_token() -> str:
@@ -170,20 +199,44 @@ def install(engine: RelatedEngine, token: str, applied: int) -> None:
     _copy.engine, _copy.token, _copy.applied = engine, token, applied
 
 
+class CopyNotReady(Exception):
+    """The process has no copy of the current engine, and loading one under the lock would
+    stall publishing: call `prepare()` first (outside any transaction)."""
+
+
+def prepare() -> None:
+    """Load this process's copy of the current engine before taking the lock: from the shared
+    snapshot, or by fitting from the database when there is no usable one (then left in the
+    storage under the same token for the other servers). No-op while nothing is built."""
+    row = EngineState.objects.filter(pk=1).values("generation", "snapshot").first()
+    if not row or not row["generation"]:
+        return
+    token = row["snapshot"]
+    with _engine_lock:
+        if _copy.engine is not None and _copy.token == token:
+            return
+    loaded = load_snapshot(token)
+    if loaded is None:
+        applied = last_event_id()
+        engine = fit(documents.all_docs())  # reflects the database now, events included
+        save_snapshot(engine, token, applied)
+        loaded = engine, applied
+    with _engine_lock:
+        install(loaded[0], token, loaded[1])
+
+
 def current(state: EngineState) -> RelatedEngine:
     """The process's copy, reflecting every event up to `state.written_event`.
 
-    Call inside `locked()` with a built state (generation > 0).
+    Call inside `locked()` with a built state (generation > 0), after `prepare()`.
     """
     if _copy.engine is None or _copy.token != state.snapshot:
+        # A rebuild elsewhere changed the token since `prepare`: its snapshot is written
+        # before the token is committed, so loading it is quick; fitting here is not allowed.
         loaded = load_snapshot(state.snapshot)
         if loaded is None:
-            applied = last_event_id()
-            engine = fit(documents.all_docs())  # reflects the database now, events included
-            save_snapshot(engine, state.snapshot, applied)
-        else:
-            engine, applied = loaded
-        install(engine, state.snapshot, applied)
+            raise CopyNotReady(state.snapshot)
+        install(loaded[0], state.snapshot, loaded[1])
     if state.written_event > _copy.applied:
         replay(_copy.engine, _copy.applied, state.written_event)
         _copy.applied = state.written_event

@@ -1,53 +1,41 @@
 """Keep the index in step with what readers can see (STYLE habit 8: signals are the seam).
 
-The article signals are sent after the transaction commits, so the index is written only for
-changes that happened. A failure to index must not turn a successful publication into an error
-page: it is logged, and the next change or `masthead search reindex` repairs it (an entry that
-lingers is harmless, because every query is restricted to visible articles).
+The article signals are sent inside the transaction of the change; each receiver enqueues a
+durable job (`tasks`) in that same transaction, so the index entry is owed exactly when the
+change committed, and a crash between the commit and the indexing is repaired by a worker.
+An entry that lingers is harmless meanwhile: every query is restricted to visible articles.
 """
 
 from __future__ import annotations
 
-import logging
-
-from django.db import DatabaseError, transaction
 from django.db.models.signals import post_delete
 
 from masthead.articles import signals
 from masthead.articles.models import Article
+from masthead.jobs.registry import enqueue
 
-from . import services
-
-log = logging.getLogger("masthead.search")
-
-
-def _guarded(action, ids) -> None:
-    try:
-        action(ids)
-    except DatabaseError:
-        log.exception("search index update failed for articles %s", sorted(ids)[:20])
+from . import tasks
 
 
 def on_article_published(sender, article, **kwargs):
-    _guarded(services.sync_articles, [article.pk])
+    enqueue(tasks.sync_articles, [article.pk])
 
 
 def on_article_changed(sender, article, **kwargs):
     # Still visible by definition, but sync checks again: the article may have changed since.
-    _guarded(services.sync_articles, [article.pk])
+    enqueue(tasks.sync_articles, [article.pk])
 
 
 def on_article_unpublished(sender, article, **kwargs):
-    _guarded(services.remove_articles, [article.pk])
+    enqueue(tasks.remove_articles, [article.pk])
 
 
 def on_bulk_import_finished(sender, article_ids, **kwargs):
-    _guarded(services.sync_articles, list(article_ids))
+    enqueue(tasks.sync_articles, list(article_ids))
 
 
 def on_article_deleted(sender, instance, **kwargs):
-    pk = instance.pk
-    transaction.on_commit(lambda: _guarded(services.remove_articles, [pk]))
+    enqueue(tasks.remove_articles, [instance.pk])
 
 
 def connect() -> None:

@@ -44,8 +44,12 @@ def fresh_postgres_database(base_url: str, name: str):
 
 
 @contextlib.contextmanager
-def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_env=None):
+def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_env=None,
+                   env_out: dict | None = None):
     """Yield the base URL of a migrated (and optionally demo-loaded) server; stop it after.
+
+    `env_out`, when given, is filled with the server's environment (its database URL among
+    it), so a test can run the `masthead` CLI against the same site.
 
     On SQLite the server keeps its database in `data_dir`. When the suite runs on PostgreSQL
     (MASTHEAD_DATABASE_URL is postgres://...), each server gets a fresh database of its own so
@@ -61,6 +65,8 @@ def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_
             env["MASTHEAD_DATABASE_URL"] = stack.enter_context(
                 fresh_postgres_database(db_url, f"mh_live_{port}")
             )
+        if env_out is not None:
+            env_out.update(env)
         yield stack.enter_context(_serve(env, port, demo, workers))
 
 

@@ -6,13 +6,17 @@ Layout (docs/deploy.md serves `pages/` with nginx's `try_files`, like WP Super C
     MASTHEAD_PAGE_CACHE_DIR/meta/<path>/index[.page-N].json     headers, validators, keys
 
 Deleting the body *is* the purge, for nginx and for every worker at once. Files are written
-to a temporary name and renamed, so no reader ever sees half a page. Each process keeps
-copies of recently served pages in memory but revalidates them with one `stat()` of the body
-per request (inode, mtime and size), so the file system stays the single shared truth.
+to a temporary name and renamed, so no reader ever sees half a page. A write that fails (disk
+full) removes its temporary file and the half-stored page; temporary files left by a process
+that died mid-write are swept when a server process starts (`remove_stale_temp_files`).
+Each process keeps copies of recently served pages in memory but revalidates them with one
+`stat()` of the body per request (inode, mtime and size), so the file system stays the
+single shared truth.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -35,13 +39,39 @@ def _names(path: str) -> tuple[str, str]:
     return base.rstrip("/"), "index" + (f".{query.replace('=', '-')}" if query else "")
 
 
+# A temporary file older than this is nobody's write in progress (a page takes milliseconds).
+TEMP_GRACE_SECONDS = 300
+
+
 def _write(target: str, data: bytes, mtime_ns: int | None = None) -> None:
     tmp = f"{target}.{os.getpid()}-{threading.get_ident()}.tmp"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    if mtime_ns is not None:
-        os.utime(tmp, ns=(mtime_ns, mtime_ns))
-    os.replace(tmp, target)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        if mtime_ns is not None:
+            os.utime(tmp, ns=(mtime_ns, mtime_ns))
+        os.replace(tmp, target)
+    except BaseException:
+        # Disk full left 0-byte `index.json.<pid>-<tid>.tmp` files behind (issue 15).
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _is_stale_temp(name: str, mtime: float, now: float) -> bool:
+    """A `<file>.<pid>-<thread>.tmp` whose writer is gone, or that is too old to be live."""
+    if now - mtime > TEMP_GRACE_SECONDS:
+        return True
+    pid = name.rsplit(".", 2)[-2].partition("-")[0] if name.count(".") >= 2 else ""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, but another user's
+        return False
+    return False
 
 
 def _pairing_stamp(last_modified: int) -> int:
@@ -137,8 +167,13 @@ class FileStore(PageStore):
         os.makedirs(os.path.dirname(meta_file), exist_ok=True)
         # Meta first: whoever finds the body can then find its headers.
         stamp = _pairing_stamp(entry.last_modified)
-        _write(meta_file, entry.meta_json(mtime_ns=stamp))
-        _write(body_file, entry.body, stamp)
+        try:
+            _write(meta_file, entry.meta_json(mtime_ns=stamp))
+            _write(body_file, entry.body, stamp)
+        except BaseException:
+            # No half-stored page: new headers over an old body, or a body without its own.
+            self._delete(entry.path)
+            raise
         IndexedPage.objects.bulk_create(
             [IndexedPage(key=k, path=entry.path) for k in entry.keys], ignore_conflicts=True
         )
@@ -208,12 +243,26 @@ class FileStore(PageStore):
             IndexedPage.objects.filter(path__in=chunk).delete()
         return len(old)
 
+    def remove_stale_temp_files(self, now: float | None = None) -> int:
+        """Delete temporary files that no live write will rename (see `_is_stale_temp`)."""
+        now = time.time() if now is None else now
+        removed = 0
+        for tree in (self._pages, self._meta):
+            for entry in _walk(tree, ".tmp"):
+                try:
+                    if _is_stale_temp(entry.name, entry.stat().st_mtime, now):
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue  # renamed or removed meanwhile
+        return removed
+
     def paths_for(self, key: str) -> set[str]:
         return set(IndexedPage.objects.filter(key=key).values_list("path", flat=True))
 
 
-def _walk(top: str):
-    """Every metadata file under `top` (os.scandir, no recursion limit)."""
+def _walk(top: str, suffix: str = ".json"):
+    """Every file named `*suffix` under `top` (os.scandir, no recursion limit)."""
     stack = [top]
     while stack:
         try:
@@ -221,7 +270,7 @@ def _walk(top: str):
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(entry.path)
-                    elif entry.name.endswith(".json"):
+                    elif entry.name.endswith(suffix):
                         yield entry
         except FileNotFoundError:
             continue

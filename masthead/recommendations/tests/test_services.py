@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 
 import pytest
+from django.core.files.storage import default_storage
 
 from masthead.articles import services as articles
 from masthead.articles.models import Article
@@ -92,7 +93,7 @@ def test_the_first_publication_builds_the_lists(make_article, live):
     first = live(make_article, "Kestrel Bay viaduct closes")
     built = EngineState.objects.get()
     assert built.generation == 1 and built.articles == 1
-    assert (state.snapshot_dir() / f"engine-{built.snapshot}.pickle").exists()
+    assert default_storage.exists(state.snapshot_name(built.snapshot))
     assert str(first.pk) in state._copy.engine
 
 
@@ -242,14 +243,13 @@ def test_a_missing_snapshot_is_replaced_by_a_fit_from_the_database(newsroom, mak
     monkeypatch.setattr(services, "SMALL_CORPUS", 0)
     token = EngineState.objects.get().snapshot
     state.discard()
-    for path in state.snapshot_dir().glob("engine-*.pickle"):
-        path.unlink()
+    default_storage.delete(state.snapshot_name(token))
     headline, body = story_text("bridge", 8)
     new = live(make_article, headline, body=body, section="News")
     assert {story_of(newsroom, pk) for pk in shown(new)} == {"bridge"}
     assert new.pk in stored(newsroom["bridge-1"])
     assert EngineState.objects.get().snapshot == token
-    assert (state.snapshot_dir() / f"engine-{token}.pickle").exists()  # left for neighbours
+    assert default_storage.exists(state.snapshot_name(token))  # left for neighbours
 
 
 def test_a_failed_update_keeps_the_event_for_the_background_job(newsroom, make_article, live,

@@ -1,0 +1,47 @@
+"""`masthead worker`: run background jobs until stopped (any number, on any server)."""
+
+from __future__ import annotations
+
+import signal
+
+from django.core.management.base import BaseCommand, CommandError
+
+
+class Command(BaseCommand):
+    help = "Run background jobs (search entries, related lists, purges, mail) until stopped."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--concurrency", type=int, default=2,
+                            help="jobs run at once in this process (threads; default 2)")
+        parser.add_argument("--interval", type=float, default=0.5,
+                            help="seconds between polls of an empty queue (default 0.5)")
+        parser.add_argument("--burst", action="store_true",
+                            help="run every job that is ready now, then exit")
+
+    def handle(self, concurrency, interval, burst, **options):
+        from masthead.jobs.worker import Worker
+
+        if concurrency < 1 or concurrency > 64:
+            raise CommandError("--concurrency must be between 1 and 64", returncode=2)
+        if not 0 < interval <= 60:
+            raise CommandError("--interval must be between 0 and 60 seconds", returncode=2)
+        _refuse_unshared_secret()
+        worker = Worker(concurrency=concurrency, interval=interval)
+        if burst:
+            ran = worker.run_until_empty()
+            self.stdout.write(f"ran {ran} job(s)")
+            return
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            signal.signal(sig, lambda *_: worker.stop.set())
+        self.stdout.write(f"worker {worker.worker_id}: {concurrency} thread(s)")
+        self.stdout.flush()
+        worker.run_forever()
+
+
+def _refuse_unshared_secret() -> None:
+    """A worker on PostgreSQL serves several servers: it must share their secret key."""
+    from masthead import config
+
+    check = getattr(config, "require_shared_secret", None)
+    if check is not None:
+        check()

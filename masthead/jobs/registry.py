@@ -1,0 +1,83 @@
+"""Declaring jobs (`job`) and enqueueing them in the caller's transaction (`enqueue`).
+
+A job is a django-tasks `Task` plus a `Policy`: how many attempts, how the wait between them
+grows, and whether the committing process runs it itself right after the commit (`eager`).
+`enqueue` writes the row through the engine, inside whatever transaction the caller is in, and
+asks for an after-commit hook that either runs the job at once (eager jobs, and every job when
+settings.MASTHEAD_JOBS_EAGER is "all", as in the test suite) or leaves it to the workers.
+
+Job arguments are stored as JSON in the queue table, which operators can read: never pass a
+private value (an email address) as an argument; pass the id of the row that holds it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django_tasks import task as engine_task
+
+log = logging.getLogger("masthead.jobs")
+
+
+@dataclass(frozen=True)
+class Policy:
+    # None: retried until it succeeds (page purges: a stale page must not outlive an outage).
+    max_attempts: int | None = 8
+    backoff: float = 2.0  # seconds before the second attempt; doubles each time after
+    backoff_cap: float = 600.0
+    eager: bool = False
+
+    def delay(self, attempts: int) -> dt.timedelta:
+        """The wait before attempt `attempts + 1`: exponential, capped, with ±20 % jitter so
+        that the jobs failed by one outage do not all come back in the same second."""
+        seconds = min(self.backoff * 2 ** max(attempts - 1, 0), self.backoff_cap)
+        return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
+
+    def exhausted(self, attempts: int) -> bool:
+        return self.max_attempts is not None and attempts >= self.max_attempts
+
+
+_policies: dict[str, Policy] = {}
+DEFAULT_POLICY = Policy()
+
+
+def job(*, max_attempts: int | None = 8, backoff: float = 2.0, backoff_cap: float = 600.0,
+        eager: bool = False, priority: int = 0):
+    """Decorate a module-level function as a job. Its arguments must be JSON values."""
+
+    def wrap(func):
+        task = engine_task(func, priority=priority)
+        _policies[task.module_path] = Policy(max_attempts, backoff, backoff_cap, eager)
+        return task
+
+    return wrap
+
+
+def policy_for(task_path: str) -> Policy:
+    return _policies.get(task_path, DEFAULT_POLICY)
+
+
+def enqueue(task, *args, run_after: dt.datetime | None = None, **kwargs) -> str:
+    """Write the job in the current transaction; returns its id."""
+    if run_after is not None:
+        task = task.using(run_after=run_after)
+    result = task.enqueue(*args, **kwargs)
+    mode = getattr(settings, "MASTHEAD_JOBS_EAGER", "fast")
+    eager = mode == "all" or (mode == "fast" and policy_for(task.module_path).eager)
+    if eager and run_after is None:
+        transaction.on_commit(lambda: _run_after_commit(result.id))
+    return result.id
+
+
+def _run_after_commit(job_id: str) -> None:
+    from . import running
+
+    try:
+        running.run_by_id(job_id)
+    except Exception:  # noqa: BLE001 - committed already; the row stays for the workers
+        log.exception("eager run of job %s failed; a worker will retry it", job_id)

@@ -1,0 +1,135 @@
+"""The worker loop: `masthead worker`, and the one `masthead serve` starts beside the server.
+
+A `Worker` runs `concurrency` threads that each claim and run jobs (`running`), plus one
+thread that writes the process's heartbeat and runs the periodic sweeps: recovery of jobs
+whose worker died, pruning, and the apps' own periodic jobs named in
+settings.MASTHEAD_BACKGROUND_JOBS as (dotted path, interval). Every sweep is safe to run from
+any number of workers at once (each says how), so workers need no leader.
+
+An idle worker polls with a plain read every `interval` seconds; SIGTERM or SIGINT lets the
+running jobs finish, then the process exits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+import threading
+import time
+
+from django.conf import settings
+from django.db import close_old_connections
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from . import running
+from .models import WorkerBeat
+
+log = logging.getLogger("masthead.jobs")
+
+SWEEPS = [
+    ("masthead.jobs.running.recover_stalled", 10.0),
+    ("masthead.jobs.running.prune", 3600.0),
+]
+
+
+class Worker:
+    def __init__(self, *, concurrency: int = 1, interval: float = 0.5, queues=None,
+                 worker_id: str | None = None, sweeps: bool = True):
+        self.concurrency = max(1, concurrency)
+        self.interval = interval
+        self.queues = queues
+        self.worker_id = worker_id or running.process_worker_id()
+        self.sweeps = sweeps
+        self.stop = threading.Event()
+        self.threads: list[threading.Thread] = []
+        self.jobs_run = 0
+
+    # -- the loop ------------------------------------------------------------------------------
+    def run_forever(self) -> None:
+        self.start()
+        try:
+            while not self.stop.wait(1.0):
+                pass
+        finally:
+            self.join()
+
+    def start(self) -> None:
+        self._beat()
+        for n in range(self.concurrency):
+            self._spawn(self._work, f"masthead-worker-{n}")
+        self._spawn(self._housekeeping, "masthead-worker-beat")
+
+    def join(self, timeout: float | None = None) -> None:
+        self.stop.set()
+        for thread in self.threads:
+            thread.join(timeout)
+
+    def _spawn(self, target, name: str) -> None:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        thread.start()
+        self.threads.append(thread)
+
+    def _work(self) -> None:
+        while not self.stop.is_set():
+            ran = False
+            try:
+                close_old_connections()
+                row = running.claim_next(self.worker_id, self.queues)
+                if row is not None:
+                    running.run_claimed(row)
+                    self.jobs_run += 1
+                    ran = True
+            except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
+                log.exception("worker loop error; retrying")
+                self.stop.wait(self.interval * 4)
+            if not ran:
+                self.stop.wait(self.interval)
+        close_old_connections()
+
+    def run_until_empty(self, max_jobs: int = 10_000) -> int:
+        """Run waiting jobs in this thread until none is ready (`masthead worker --burst`)."""
+        self._beat()
+        count = 0
+        while count < max_jobs:
+            row = running.claim_next(self.worker_id, self.queues)
+            if row is None:
+                break
+            running.run_claimed(row)
+            count += 1
+        return count
+
+    # -- heartbeat and sweeps ------------------------------------------------------------------
+    def _housekeeping(self) -> None:
+        due: dict[str, float] = {}
+        sweeps = [*SWEEPS, *getattr(settings, "MASTHEAD_BACKGROUND_JOBS", [])]
+        if not self.sweeps:
+            sweeps = []
+        last_beat = 0.0
+        beat_every = min(5.0, running.dead_after().total_seconds() / 3)
+        while not self.stop.is_set():
+            now = time.monotonic()
+            try:
+                close_old_connections()
+                if now - last_beat >= beat_every:
+                    self._beat()
+                    last_beat = now
+                for path, every in sweeps:
+                    if now >= due.get(path, 0.0):
+                        due[path] = now + float(every)
+                        import_string(path)()
+            except Exception:  # noqa: BLE001 - a failing sweep retries at its next interval
+                log.exception("worker housekeeping failed")
+            self.stop.wait(0.5)
+        close_old_connections()
+
+    def _beat(self) -> None:
+        now = timezone.now()
+        updated = WorkerBeat.objects.filter(worker_id=self.worker_id).update(last_seen=now)
+        if not updated:
+            WorkerBeat.objects.update_or_create(
+                worker_id=self.worker_id,
+                defaults={"host": socket.gethostname()[:255], "pid": os.getpid(),
+                          "started_at": now, "last_seen": now},
+            )

@@ -1,0 +1,89 @@
+"""The engine's state is shared by every server through the site's storage, and is never
+loaded or fitted while the lock that publishing waits for is held (issue 14)."""
+
+from __future__ import annotations
+
+import pytest
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
+from django.db import transaction
+
+from masthead.recommendations import services, state
+from masthead.recommendations.models import EngineState, RelatedArticle
+
+STORIES = {
+    "ferry": ["Harbour ferry strike halts crossings", "Ferry crews strike over harbour rotas",
+              "Harbour ferry strike enters second day"],
+    "orchard": ["Orchard frost ruins apple blossom", "Apple growers count orchard frost losses",
+                "Frost-hit orchards seek apple relief"],
+}
+
+
+@pytest.fixture
+def site(make_article, django_capture_on_commit_callbacks):
+    made = {}
+    with django_capture_on_commit_callbacks(execute=True):
+        for story, headlines in STORIES.items():
+            for n, headline in enumerate(headlines):
+                body = f"{headline}. " + " ".join([headline.lower()] * 8)
+                made[f"{story}-{n}"] = make_article(headline, body=body, section="News")
+    services.ensure_built()
+    return made
+
+
+def test_a_new_server_loads_the_shared_snapshot_instead_of_fitting(site, monkeypatch, make_article,
+                                                                   django_capture_on_commit_callbacks):
+    monkeypatch.setattr(services, "SMALL_CORPUS", 0)  # no refit: a small site would refit
+    state.discard()  # a new server: no copy in memory, nothing in its own data dir
+    fits = []
+    monkeypatch.setattr(state, "fit", lambda docs: fits.append(1))
+    with django_capture_on_commit_callbacks(execute=True):
+        new = make_article("Ferry strike talks collapse at harbour", section="News",
+                           body="Harbour ferry strike talks collapse. " * 6)
+    assert fits == []
+    related = set(RelatedArticle.objects.filter(article=new).values_list("related_id", flat=True))
+    assert related & {site[f"ferry-{n}"].pk for n in range(3)}
+
+
+def test_a_snapshot_not_signed_by_this_site_is_refused(site, settings):
+    token = EngineState.objects.get().snapshot
+    name = state.snapshot_name(token)
+    with default_storage.open(name, "rb") as fh:
+        data = fh.read()
+    assert state.load_snapshot(token) is not None
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(data[:-1] + bytes([data[-1] ^ 1])))  # tampered
+    assert state.load_snapshot(token) is None
+    default_storage.delete(name)
+    default_storage.save(name, ContentFile(data))
+    settings.SECRET_KEY = "another-site-" + "k" * 40
+    assert state.load_snapshot(token) is None
+    settings.SECRET_KEY_FALLBACKS = ["test-secret-key-not-for-production-0123456789"]
+    assert state.load_snapshot(token) is not None  # the old key still verifies it
+
+
+def test_no_copy_is_fitted_under_the_lock(site):
+    token = EngineState.objects.get().snapshot
+    default_storage.delete(state.snapshot_name(token))
+    state.discard()
+    with pytest.raises(state.CopyNotReady), transaction.atomic():
+        with state.locked() as st:
+            state.current(st)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_missing_snapshot_is_fitted_outside_any_transaction(make_article, monkeypatch):
+    made = [make_article(h, section="News", body=(h + ". ") * 6) for h in STORIES["orchard"]]
+    services.ensure_built()
+    default_storage.delete(state.snapshot_name(EngineState.objects.get().snapshot))
+    state.discard()
+    real_fit, in_transaction = state.fit, []
+
+    def watching(docs):
+        in_transaction.append(transaction.get_connection().in_atomic_block)
+        return real_fit(docs)
+
+    monkeypatch.setattr(state, "fit", watching)
+    services.record_changes([made[0].pk], "upsert")
+    assert in_transaction and not any(in_transaction)
+    assert default_storage.exists(state.snapshot_name(EngineState.objects.get().snapshot))
