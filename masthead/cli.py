@@ -37,6 +37,8 @@ commands:
   pagecache {purge,show,clear,nginx}          the full-page cache and its nginx front
   worker [--concurrency N]                    run background jobs until stopped
   jobs [list|retry ID...|ping]                queued, running and failed background jobs
+  keys rotate                                 new encryption key; stored addresses re-encrypted
+  check --deploy                              what is wrong for a site on several servers
 
 'masthead COMMAND --help' describes a command; 'masthead --version' prints the version."""
 
@@ -178,11 +180,29 @@ def run(app_name, name: str, args: list[str]) -> None:
             raise
         print(f"{prog}: error: {exc}", file=sys.stderr)
         raise SystemExit(exc.returncode) from None
+    except _unusable_services() as exc:
+        # A database or Redis that does not answer, or a key ring the secret key cannot open:
+        # configuration, not a bug, so one line and no traceback (issue 14).
+        if options.traceback:
+            raise
+        line = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        print(f"{prog}: error: {type(exc).__name__}: {line}", file=sys.stderr)
+        raise SystemExit(2) from None
     finally:
         try:
             connections.close_all()
         except Exception:  # noqa: BLE001, S110 - as Django's run_from_argv: best effort
             pass
+
+
+def _unusable_services() -> tuple[type[BaseException], ...]:
+    from django.db import OperationalError
+    from redis.exceptions import ConnectionError as RedisConnectionError
+
+    from masthead.config import ConfigError
+    from masthead.keyring.ring import RingLocked
+
+    return (ConfigError, OperationalError, RedisConnectionError, RingLocked)
 
 
 def _tidy(parser: argparse.ArgumentParser, prog: str) -> None:

@@ -6,6 +6,9 @@ BASE_DIR = config.Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
 
 SECRET_KEY = config.secret_key()
+# Earlier keys: sessions and signed links made with them keep working after a change, and the
+# key ring (masthead/keyring) still opens with them until `masthead keys rotate` re-wraps it.
+SECRET_KEY_FALLBACKS = config.secret_key_fallbacks()
 DEBUG = config.env_bool("MASTHEAD_DEBUG", False)
 ALLOWED_HOSTS = config.allowed_hosts()
 SITE_URL = config.site_url()
@@ -24,6 +27,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "masthead.core",
     "masthead.jobs",
+    "masthead.keyring",
     "masthead.articles",
     "masthead.media",
     # Before the apps whose receivers do slow work on the same signals (the related-articles
@@ -246,3 +250,9 @@ MASTHEAD_FEED_ITEMS = config.env_int("MASTHEAD_FEED_ITEMS", 20)
 MASTHEAD_BACKGROUND_JOBS = [
     *MASTHEAD_BACKGROUND_JOBS, ("masthead.recommendations.jobs.keep_lists_fresh", 30.0),
 ]
+
+# Several servers (issue 14): proxies whose X-Forwarded-For is believed (masthead/core/clientip.py).
+MASTHEAD_TRUSTED_PROXIES = config.trusted_proxies()
+# Apps that keep personal data encrypted with the key ring name their re-keying function here
+# (`masthead keys rotate` calls each; masthead/keyring).
+MASTHEAD_KEYRING_USERS = ["masthead.comments.privacy.rekey"]

@@ -153,7 +153,9 @@ def save_article(
     if article.pk:
         before = Article.objects.filter(pk=article.pk).first()
     was_visible = bool(before and before.is_visible)
-    old_path = before.get_absolute_url() if was_visible else None
+    # Any URL the article had, even while unpublished: republishing dates it today, and the
+    # links to its first URL must then 301 to the new one, not 404 (issue 14).
+    old_path = before.get_absolute_url() if before and before.pub_date else None
 
     _prepare(article)
     if touch or not article.updated_at:
@@ -195,13 +197,24 @@ def save_article(
 
 
 def publish_article(article: Article, *, user=None, at: dt.datetime | None = None) -> Article:
-    """Publish now, or schedule when `at` is in the future."""
+    """Publish now, or schedule when `at` is in the future.
+
+    Publishing again an article that readers have seen (unpublished since) restores it with
+    its first publication time, so it keeps its URL and its place (issue 14); links to it
+    work again. Any other URL change leaves a 301 (save_article)."""
     now = timezone.now()
-    when = at or (article.published_at if article.published_at and
-                  article.status == Article.Status.PUBLISHED else None) or now
+    keep = article.published_at and article.published_at <= now and (
+        article.status == Article.Status.PUBLISHED or _was_public(article))
+    when = at or (article.published_at if keep else None) or now
     article.published_at = when
     article.status = Article.Status.SCHEDULED if when > now else Article.Status.PUBLISHED
     return save_article(article, user=user, note="published" if when <= now else "scheduled")
+
+
+def _was_public(article: Article) -> bool:
+    """A revision recorded it published: readers had its URL (a cancelled schedule did not)."""
+    return bool(article.pk) and article.revisions.filter(
+        data__status=Article.Status.PUBLISHED).exists()
 
 
 def schedule_article(article: Article, at: dt.datetime, *, user=None) -> Article:

@@ -62,3 +62,31 @@ def listing(status: str | None = None, limit: int = 100) -> list[dict]:
             "error": error[:500],
         })
     return out
+
+
+def health_check():
+    """`/healthz`: the age of the oldest job that is due and waiting, and the live workers.
+
+    Reported, never failing: a late queue is not this web server's fault, and a load balancer
+    that took servers out for it would only make things worse. Alert on the age instead."""
+    from masthead.core.health import Check
+
+    age = oldest_waiting_age()
+    return [Check("jobs", True, extra={"oldest_waiting_s": age,
+                                       "live_workers": len(live_workers())})]
+
+
+def no_live_worker():
+    """`masthead check --deploy`: nothing runs background jobs (search entries, related lists,
+    mail, scheduled publication) unless some worker is alive."""
+    from django.core import checks
+
+    if live_workers():
+        return []
+    return [checks.Error(
+        "No job worker has been seen in the last "
+        f"{int(dead_after().total_seconds())} s: search entries, related lists, mail and "
+        "scheduled publications wait until one runs.",
+        hint="Run `masthead serve` (it starts a worker) or `masthead worker` on some server; "
+             "`masthead jobs ping` checks that one takes jobs.",
+        id="masthead.E007")]

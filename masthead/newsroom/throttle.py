@@ -30,6 +30,8 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from masthead.core.clientip import client_ip as core_client_ip
+
 from .models import LoginFailure
 
 
@@ -106,5 +108,5 @@ def clear(username: str) -> None:
 
 
 def client_ip(request) -> str | None:
-    """The peer address. Behind a reverse proxy this is the proxy's: see docs/newsroom.md."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, behind trusted proxies too (masthead.core.clientip)."""
+    return core_client_ip(request)
