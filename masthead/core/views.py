@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from . import health
 from .http import public
 from .icons import favicon_ico
 
@@ -21,8 +22,6 @@ FAVICON_MAX_AGE = 86400
 def favicon(request):
     return public(HttpResponse(favicon_ico(), content_type="image/x-icon"),
                   max_age=FAVICON_MAX_AGE)
-
-from . import health
 
 
 def _wants_json(request) -> bool:

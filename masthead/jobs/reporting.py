@@ -71,18 +71,25 @@ def health_check():
     that took servers out for it would only make things worse. Alert on the age instead."""
     from masthead.core.health import Check
 
-    age = oldest_waiting_age()
-    return [Check("jobs", True, extra={"oldest_waiting_s": age,
-                                       "live_workers": len(live_workers())})]
+    try:
+        age, workers = oldest_waiting_age(), len(live_workers())
+    except Exception as exc:  # noqa: BLE001 - the database check reports the outage itself
+        return [Check("jobs", True, extra={"unknown": type(exc).__name__})]
+    return [Check("jobs", True, extra={"oldest_waiting_s": age, "live_workers": workers})]
 
 
 def no_live_worker():
     """`masthead check --deploy`: nothing runs background jobs (search entries, related lists,
     mail, scheduled publication) unless some worker is alive."""
     from django.core import checks
+    from django.db import DatabaseError
 
-    if live_workers():
-        return []
+    try:
+        if live_workers():
+            return []
+    except DatabaseError as exc:
+        return [checks.Error(f"The job queue cannot be read ({type(exc).__name__}).",
+                             hint="Run `masthead migrate`.", id="masthead.E007")]
     return [checks.Error(
         "No job worker has been seen in the last "
         f"{int(dead_after().total_seconds())} s: search entries, related lists, mail and "

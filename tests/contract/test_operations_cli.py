@@ -133,9 +133,17 @@ def test_check_deploy_lists_what_one_machine_lacks_and_exits_1(site):
 def test_check_deploy_passes_a_configured_cluster(site, tmp_path):
     if not (reachable("127.0.0.1", 5432) and reachable("127.0.0.1", 6379)):
         pytest.skip("needs PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379")
-    done = run_cli(site, "check", "--deploy", MASTHEAD_DATABASE_URL=PG,
-                   MASTHEAD_CACHE_URL=REDIS, MASTHEAD_TRUSTED_PROXIES="10.0.0.0/8",
-                   MASTHEAD_MEDIA_DIR=str(tmp_path))
+    from tests.e2e.server import fresh_postgres_database
+
+    with fresh_postgres_database(PG, "masthead_check_deploy") as url:
+        env = {"MASTHEAD_DATABASE_URL": url, "MASTHEAD_CACHE_URL": REDIS,
+               "MASTHEAD_TRUSTED_PROXIES": "10.0.0.0/8", "MASTHEAD_MEDIA_DIR": str(tmp_path),
+               "MASTHEAD_SECRET_KEY": KEY_A}
+        assert run_cli(site, "migrate", "-v0", **env).returncode == 0
+        done = run_cli(site, "check", "--deploy", **env)
+        assert done.returncode == 1 and "(masthead.E007)" in done.stderr  # no worker yet
+        assert run_cli(site, "worker", "--burst", **env).returncode == 0  # a worker was seen
+        done = run_cli(site, "check", "--deploy", **env)
     assert done.returncode == 0, done.stderr
     assert "masthead." not in done.stderr + done.stdout
 

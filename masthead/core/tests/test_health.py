@@ -39,9 +39,12 @@ def test_json_names_each_check_on_request(client):
                      client.get("/healthz", HTTP_ACCEPT="application/json")):
         body = response.json()
         assert response.status_code == 200 and body["status"] == "ok"
-        assert list(body["checks"]) == ["database"]
+        assert list(body["checks"]) == ["database", "jobs"]
         assert body["checks"]["database"]["status"] == "ok"
         assert body["checks"]["database"]["ms"] >= 0
+        # The queue is reported, never failing: nothing waits, no worker in a test process.
+        assert body["checks"]["jobs"] == {"status": "ok", "oldest_waiting_s": None,
+                                          "live_workers": 0}
 
 
 def test_configured_redis_is_checked(client, settings):
