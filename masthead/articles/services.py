@@ -206,6 +206,14 @@ def unpublish_article(article: Article, *, user=None) -> Article:
     return save_article(article, user=user, note="unpublished")
 
 
+@transaction.atomic
+def delete_article(article: Article, *, user=None) -> None:
+    """Delete an article for good; `article_deleted` is sent first, in the same transaction,
+    so receivers can still read what it was (the page cache purges on `pre_delete`)."""
+    _announce(signals.article_deleted, article=article, user=user)
+    article.delete()
+
+
 def publish_due_articles(now: dt.datetime | None = None) -> list[int]:
     """Flip due scheduled articles to published; safe to run from many processes at once.
 
