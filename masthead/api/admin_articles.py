@@ -9,21 +9,37 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
-from ninja import Header, Router
+from ninja import Header
 
 from masthead.core.http import private
 from masthead.newsroom import services as newsroom
 
-from . import writes
+from . import content, writes
 from .admin_schemas import ArticleAdmin, ArticleIn, ArticlePatch, ScheduleIn
 from .auth import AdminAuth
 from .problems import Problem
 
-router = Router(auth=AdminAuth(), tags=["Admin: articles"])
+# One router with the Content API: ninja routes a path to one router, and reads and writes
+# share paths (/articles/). Each operation names its own auth.
+router = content.router
+ADMIN = AdminAuth()
+TAGS = ["Admin: articles"]
+
+
+def _op(method: str):
+    def declare(path: str, **kwargs):
+        return getattr(router, method)(path, auth=ADMIN, tags=TAGS, **kwargs)
+    return declare
+
+
+get, post, patch, delete = _op("get"), _op("post"), _op("patch"), _op("delete")
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 404: Problem, 413: Problem, 429: Problem}
 WRITE_ERRORS = {**ERRORS, 409: Problem, 412: Problem, 428: Problem}
 IfMatch = Header(None, alias="If-Match", description="the article's current ETag")
-IfMatchRequired = Header(..., alias="If-Match", description="the article's current ETag")
+# Required for PATCH and DELETE, but declared optional so that leaving it out is answered with
+# the precise 428 (RFC 6585) rather than a generic validation error.
+IfMatchRequired = Header(None, alias="If-Match",
+                         description="the article's current ETag (428 without it)")
 
 
 def _answer(article, status: int = 200, *, body: dict | None = None) -> JsonResponse:
@@ -35,7 +51,7 @@ def _answer(article, status: int = 200, *, body: dict | None = None) -> JsonResp
     return response
 
 
-@router.post("/articles/", response={201: ArticleAdmin, **WRITE_ERRORS, 422: Problem},
+@post("/articles/", response={201: ArticleAdmin, **WRITE_ERRORS, 422: Problem},
              summary="Create an article (Idempotency-Key makes retries safe)")
 def create_article(request, payload: ArticleIn,
                    idempotency_key: str | None = Header(None, alias="Idempotency-Key")):
@@ -53,16 +69,16 @@ def create_article(request, payload: ArticleIn,
     return response
 
 
-@router.get("/articles/{int:id}/source/", response={200: ArticleAdmin, **ERRORS},
+@get("/articles/{int:id}/source/", response={200: ArticleAdmin, **ERRORS},
             summary="An article as its editors see it (drafts too), with its ETag")
 def article_source(request, id: int):  # noqa: A002
     return _answer(writes.find(request.auth.integration.user, id))
 
 
-@router.patch("/articles/{int:id}/", response={200: ArticleAdmin, **WRITE_ERRORS},
+@patch("/articles/{int:id}/", response={200: ArticleAdmin, **WRITE_ERRORS},
               summary="Change an article (only the fields sent); If-Match required")
 def update_article(request, id: int, payload: ArticlePatch,  # noqa: A002
-                   if_match: str = IfMatchRequired):
+                   if_match: str | None = IfMatchRequired):
     key = request.auth
     user = key.integration.user
     with transaction.atomic():
@@ -73,9 +89,9 @@ def update_article(request, id: int, payload: ArticlePatch,  # noqa: A002
     return _answer(article)
 
 
-@router.delete("/articles/{int:id}/", response={204: None, **WRITE_ERRORS},
+@delete("/articles/{int:id}/", response={204: None, **WRITE_ERRORS},
                summary="Delete an article for good (editors); If-Match required")
-def delete_article(request, id: int, if_match: str = IfMatchRequired):  # noqa: A002
+def delete_article(request, id: int, if_match: str | None = IfMatchRequired):  # noqa: A002
     user = request.auth.integration.user
     with transaction.atomic():
         article = writes.find(user, id, lock=True)
@@ -93,21 +109,21 @@ def _transition(request, id: int, if_match: str | None, action):  # noqa: A002
     return _answer(article)
 
 
-@router.post("/articles/{int:id}/submit/", response={200: ArticleAdmin, **WRITE_ERRORS},
+@post("/articles/{int:id}/submit/", response={200: ArticleAdmin, **WRITE_ERRORS},
              summary="Send a draft for review")
 def submit_article(request, id: int, if_match: str | None = IfMatch):  # noqa: A002
     return _transition(request, id, if_match,
                        lambda user, article: newsroom.submit_for_review(user, article, {}))
 
 
-@router.post("/articles/{int:id}/publish/", response={200: ArticleAdmin, **WRITE_ERRORS},
+@post("/articles/{int:id}/publish/", response={200: ArticleAdmin, **WRITE_ERRORS},
              summary="Publish now (authors: their own; editors: anyone's)")
 def publish_article(request, id: int, if_match: str | None = IfMatch):  # noqa: A002
     return _transition(request, id, if_match,
                        lambda user, article: newsroom.publish(user, article))
 
 
-@router.post("/articles/{int:id}/schedule/", response={200: ArticleAdmin, **WRITE_ERRORS},
+@post("/articles/{int:id}/schedule/", response={200: ArticleAdmin, **WRITE_ERRORS},
              summary="Publish at a future time")
 def schedule_article(request, id: int, payload: ScheduleIn,  # noqa: A002
                      if_match: str | None = IfMatch):
@@ -115,7 +131,7 @@ def schedule_article(request, id: int, payload: ScheduleIn,  # noqa: A002
                        lambda user, article: newsroom.publish(user, article, at=payload.at))
 
 
-@router.post("/articles/{int:id}/unpublish/", response={200: ArticleAdmin, **WRITE_ERRORS},
+@post("/articles/{int:id}/unpublish/", response={200: ArticleAdmin, **WRITE_ERRORS},
              summary="Withdraw a published or scheduled article (back to draft)")
 def unpublish_article(request, id: int, if_match: str | None = IfMatch):  # noqa: A002
     return _transition(request, id, if_match,

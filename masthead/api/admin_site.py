@@ -10,7 +10,7 @@ from __future__ import annotations
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import Http404, JsonResponse
-from ninja import File, Form, Query, Router, UploadedFile
+from ninja import File, Form, Query, UploadedFile
 
 from masthead.articles import services as articles
 from masthead.articles.models import Tag
@@ -20,14 +20,27 @@ from masthead.core.http import private
 from masthead.media.forms import ImageUploadForm
 from masthead.newsroom import staff
 
-from . import serializers
+from . import content, serializers
 from .admin_schemas import CommentList, CommentOut, ImageOut, ReplyIn, SectionIn, TagIn
 from .auth import AdminAuth
 from .problems import Problem
 from .schemas import Section
 from .schemas import Tag as TagOut
 
-router = Router(auth=AdminAuth(), tags=["Admin: media, taxonomy, comments"])
+# One router with the Content API: ninja routes a path to one router, and reads and writes
+# share paths (/articles/). Each operation names its own auth.
+router = content.router
+ADMIN = AdminAuth()
+TAGS = ["Admin: media, taxonomy, comments"]
+
+
+def _op(method: str):
+    def declare(path: str, **kwargs):
+        return getattr(router, method)(path, auth=ADMIN, tags=TAGS, **kwargs)
+    return declare
+
+
+get, post, patch, delete = _op("get"), _op("post"), _op("patch"), _op("delete")
 ERRORS = {400: Problem, 401: Problem, 403: Problem, 413: Problem, 429: Problem}
 MAX_COMMENTS = 100
 
@@ -37,7 +50,7 @@ def _json(body, status: int = 200) -> JsonResponse:
                                 json_dumps_params={"ensure_ascii": False}))
 
 
-@router.post("/media/", response={201: ImageOut, **ERRORS},
+@post("/media/", response={201: ImageOut, **ERRORS},
              summary="Upload an image (JPEG, PNG, WebP, GIF): validated and re-encoded")
 def upload_image(request, file: UploadedFile = File(...), alt: str = Form(...),
                  caption: str = Form(...), credit: str = Form("")):
@@ -54,14 +67,14 @@ def upload_image(request, file: UploadedFile = File(...), alt: str = Form(...),
                   "credit": image.credit}, 201)
 
 
-@router.post("/sections/", response={201: Section, **ERRORS}, summary="Create a section (admins)")
+@post("/sections/", response={201: Section, **ERRORS}, summary="Create a section (admins)")
 def create_section(request, payload: SectionIn):
     section = staff.create_section(request.auth.integration.user, payload.name,
                                    payload.description)
     return _json(serializers.section(section), 201)
 
 
-@router.post("/tags/", response={201: TagOut, 409: Problem, **ERRORS},
+@post("/tags/", response={201: TagOut, 409: Problem, **ERRORS},
              summary="Create a tag (editors)")
 def create_tag(request, payload: TagIn):
     user = request.auth.integration.user
@@ -89,7 +102,7 @@ def _comment(comment: Comment) -> dict:
             "created_at": comment.created_at.isoformat(), "body": comment.body}
 
 
-@router.get("/comments/", response={200: CommentList, **ERRORS},
+@get("/comments/", response={200: CommentList, **ERRORS},
             summary="Comments for moderators, newest first (at most 100)")
 def list_comments(request, status: Comment.Status | None = Query(None),
                   article: int | None = Query(None, ge=1)):
@@ -119,7 +132,7 @@ def _moderation_view(action: str):
         return _moderate(request, id, action)
 
     view.__name__ = f"{action}_comment"
-    router.post(f"/comments/{{int:id}}/{action}/",
+    post(f"/comments/{{int:id}}/{action}/",
                 response={200: CommentOut, 404: Problem, **ERRORS},
                 summary=f"{action.capitalize()} a comment (moderators)")(view)
 
@@ -128,7 +141,7 @@ for _action in ("approve", "spam", "trash"):
     _moderation_view(_action)
 
 
-@router.post("/comments/{int:id}/reply/", response={201: CommentOut, 404: Problem, **ERRORS},
+@post("/comments/{int:id}/reply/", response={201: CommentOut, 404: Problem, **ERRORS},
              summary="Reply as staff (published at once; approves a held comment)")
 def reply_to_comment(request, id: int, payload: ReplyIn):  # noqa: A002
     user = request.auth.integration.user

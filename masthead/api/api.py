@@ -50,9 +50,8 @@ api = Api(
                 "the Admin API writes, acting with an integration's newsroom role. "
                 "Errors are RFC 9457 problem details.",
 )
+assert admin_articles.router is admin_site.router is content.router  # one router, see there
 api.add_router("", content.router)
-api.add_router("", admin_articles.router)
-api.add_router("", admin_site.router)
 
 
 @api.exception_handler(NinjaValidationError)

@@ -108,7 +108,7 @@ def check_rate(key: ApiKey, now: float | None = None) -> None:
         return
     now = time.time() if now is None else now
     window = int(now // 60)
-    name = f"masthead:api-rate:{key.pk}:{window}"
+    name = f"masthead:api-rate:{key.digest[:24]}:{window}"
     cache.add(name, 0, timeout=120)
     try:
         count = cache.incr(name)
