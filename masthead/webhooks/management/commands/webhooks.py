@@ -1,4 +1,5 @@
-"""`masthead webhooks add INTEGRATION EVENT URL | list [--json] | redeliver DELIVERY_ID`.
+"""`masthead webhooks add INTEGRATION EVENT URL | list [--json] | deliveries [--json] |
+redeliver DELIVERY_ID`.
 
 `add` prints the subscription's signing secret (`whsec_...`) for the receiver. The URL is
 checked like every delivery: private and loopback targets are refused unless
@@ -28,6 +29,9 @@ class Command(BaseCommand):
         add.add_argument("url")
         listing = sub.add_parser("list", help="subscriptions and their state")
         listing.add_argument("--json", action="store_true", help="one JSON object a line")
+        log = sub.add_parser("deliveries", help="recent deliveries with every attempt")
+        log.add_argument("--json", action="store_true", help="one JSON object a line")
+        log.add_argument("--limit", type=int, default=50)
         again = sub.add_parser("redeliver", help="send a delivery again now")
         again.add_argument("delivery", type=int)
 
@@ -51,6 +55,20 @@ class Command(BaseCommand):
             self.stdout.write(_dumps(row) if json else
                               f"{s.pk}\t{s.integration.name}\t{s.event}\t{s.url}\t"
                               f"{'active' if s.active else 'DISABLED: ' + s.disabled_reason}")
+
+    def _deliveries(self, json=False, limit=50, **_):  # noqa: A002
+        recent = (Delivery.objects.select_related("subscription__integration")
+                  .prefetch_related("log")[:max(1, min(limit, 1000))])
+        for d in recent:
+            row = {"id": d.pk, "integration": d.subscription.integration.name,
+                   "event": d.event, "webhook_id": d.message_id, "status": d.status,
+                   "attempts": [{"at": a.at.isoformat(), "response_code": a.response_code,
+                                 "duration_ms": a.duration_ms, "error": a.error or None}
+                                for a in d.log.all()]}
+            self.stdout.write(_dumps(row) if json else
+                              f"{d.pk}\t{row['integration']}\t{d.event}\t{d.status}\t"
+                              + " ".join(str(a["response_code"] or a["error"])
+                                         for a in row["attempts"]))
 
     def _redeliver(self, delivery, **_):
         found = Delivery.objects.filter(pk=delivery).first()
