@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -93,6 +94,11 @@ def _not_found(request, exc):
 @api.exception_handler(DjangoValidationError)
 def _refused(request, exc):
     return problem(400, " ".join(exc.messages), "refused")
+
+
+@api.exception_handler(MultiPartParserError)
+def _bad_form(request, exc):
+    return problem(400, f"The multipart body could not be read: {exc}", "bad_request")
 
 
 @api.exception_handler(content.BadRequest)
