@@ -28,6 +28,8 @@ commands:
   pagecache {purge,show,clear,nginx}          the full-page cache and its nginx front
   worker [--concurrency N]                    run background jobs until stopped
   jobs [list|retry ID...]                     queued, running and failed background jobs
+  integrations {create NAME --role R [--json],list,revoke NAME}   API keys
+  webhooks {add INTEGRATION EVENT URL,list,deliveries,redeliver ID}
 
 'masthead COMMAND --help' describes a command."""
 
