@@ -1,8 +1,10 @@
 """Receivers: article and comment signals become deliveries, inside the change's transaction
 (so a delivery exists exactly when the change committed). Payloads are built here, from the
-same allow-lists as the Content API; a comment's email is never in one."""
+same fields readers see (an allow-list); a comment's email is never in one."""
 
 from __future__ import annotations
+
+from django.conf import settings
 
 from masthead.articles import signals as article_signals
 from masthead.comments import signals as comment_signals
@@ -10,17 +12,26 @@ from masthead.comments import signals as comment_signals
 from .services import announce
 
 
-def _article(article) -> dict:
-    from masthead.api import serializers
+def _absolute(path: str) -> str:
+    return path if path.startswith(("http://", "https://")) else settings.SITE_URL + path
 
-    return serializers.article_summary(article)
+
+def _article(article) -> dict:
+    """What readers can see of it (an allow-list, like the Content API's summary)."""
+    return {
+        "id": article.pk, "type": article.kind, "url": _absolute(article.get_absolute_url()),
+        "slug": article.slug, "headline": article.headline, "standfirst": article.standfirst,
+        "published_at": article.published_at.isoformat() if article.published_at else None,
+        "updated_at": article.updated_at.isoformat() if article.updated_at else None,
+        "section": article.section.slug if article.section_id else None,
+        "tags": sorted(article.tags.values_list("slug", flat=True)),
+        "authors": [a.slug for a in article.byline_authors],
+    }
 
 
 def _gone(article, previous_paths=()) -> dict:
-    from masthead.api.serializers import absolute
-
     path = (list(previous_paths or []) or [article.get_absolute_url()])[0]
-    return {"id": article.pk, "headline": article.headline, "url": absolute(path)}
+    return {"id": article.pk, "headline": article.headline, "url": _absolute(path)}
 
 
 def _comment(comment) -> dict:
