@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
@@ -94,6 +94,16 @@ def _not_found(request, exc):
 @api.exception_handler(DjangoValidationError)
 def _refused(request, exc):
     return problem(400, " ".join(exc.messages), "refused")
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request, exc):
+    return problem(413, "The body is larger than this server accepts.", "too_large")
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request, exc):
+    return problem(400, "The request could not be read.", "bad_request")
 
 
 @api.exception_handler(MultiPartParserError)

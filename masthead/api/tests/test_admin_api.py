@@ -300,3 +300,13 @@ def test_the_description_covers_every_operation_with_problems_and_both_schemes(c
             assert errors, (method, path)
             for status in errors:
                 assert "application/problem+json" in operation["responses"][status]["content"]
+
+
+def test_keyed_requests_are_never_answered_from_the_page_cache_before_the_key_is_checked():
+    from masthead.pagecache.nginx import site_config
+    from masthead.pagecache.policy import cache_path
+
+    environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/articles/"}
+    assert cache_path(environ) == "/api/v1/articles/"
+    assert cache_path({**environ, "HTTP_AUTHORIZATION": "Bearer mhc_revoked"}) is None
+    assert '"GET:1:1" pages;' in site_config(data_dir="/srv/masthead")
