@@ -10,6 +10,7 @@ Writes bench/results/api.json. Needs wrk (CI installs it). The demo site is the 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -23,7 +24,12 @@ from pathlib import Path
 import requests
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from tests.e2e.server import masthead, running_server  # noqa: E402
+from tests.e2e.server import (  # noqa: E402
+    _serve,
+    free_port,
+    fresh_postgres_database,
+    masthead,
+)
 
 RESULTS = Path(__file__).parent / "results" / "api.json"
 ENV = {"MASTHEAD_API_RATE_CONTENT": "0", "MASTHEAD_API_RATE_ADMIN": "0"}
@@ -65,34 +71,35 @@ def creates_per_second(api: str, key: str, seconds: int, threads: int = 8) -> fl
 
 
 def run(database: str, seconds: int) -> dict:
+    port = free_port()
     data_dir = tempfile.mkdtemp(prefix="api-bench-")
-    old = os.environ.get("MASTHEAD_DATABASE_URL")
-    os.environ.pop("MASTHEAD_DATABASE_URL", None)
-    if database != "sqlite":
-        os.environ["MASTHEAD_DATABASE_URL"] = database
-    try:
-        with running_server(data_dir, demo=True, workers=2, extra_env=ENV) as url:
-            env = {**os.environ, "MASTHEAD_DATA_DIR": data_dir, "MASTHEAD_SITE_URL": url, **ENV}
-            env.pop("DJANGO_SETTINGS_MODULE", None)
-            keys = json.loads(masthead(["integrations", "create", "Bench", "--role", "editor",
-                                        "--json"], env).stdout)
-            api = url + "/api/v1"
-            first = requests.get(api + "/articles/", timeout=30).json()["results"][0]["id"]
-            keyed = {"Authorization": f"Bearer {keys['content_key']}"}
-            detail = f"{api}/articles/{first}/"
-            for target in (api + "/articles/", detail):
-                requests.get(target, timeout=30)  # store it in the page cache
-            return {
-                "list_cached_rps": wrk(api + "/articles/", seconds),
-                "list_uncached_rps": wrk(api + "/articles/", seconds, keyed),
-                "detail_cached_rps": wrk(detail, seconds),
-                "detail_uncached_rps": wrk(detail, seconds, keyed),
-                "admin_creates_per_s": creates_per_second(api, keys["admin_key"], seconds),
-            }
-    finally:
-        os.environ.pop("MASTHEAD_DATABASE_URL", None)
-        if old:
-            os.environ["MASTHEAD_DATABASE_URL"] = old
+    env = {**os.environ, "MASTHEAD_DATA_DIR": data_dir,
+           "MASTHEAD_SITE_URL": f"http://127.0.0.1:{port}", **ENV}
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    env.pop("MASTHEAD_DATABASE_URL", None)
+    with contextlib.ExitStack() as stack:
+        if database != "sqlite":
+            env["MASTHEAD_DATABASE_URL"] = stack.enter_context(
+                fresh_postgres_database(database, f"mh_api_bench_{port}"))
+            env.setdefault("MASTHEAD_SECRET_KEY", "bench-secret-key-0123456789abcdef")
+        url = stack.enter_context(_serve(env, port, True, 2))
+        made = masthead(["integrations", "create", "Bench", "--role", "editor", "--json"], env)
+        keys = json.loads(made.stdout or "null") or sys.exit(made.stderr)
+        api = url + "/api/v1"
+        first = requests.get(api + "/articles/", timeout=30).json()["results"][0]["id"]
+        keyed = {"Authorization": f"Bearer {keys['content_key']}"}
+        detail = f"{api}/articles/{first}/"
+        for target in (api + "/articles/", detail):
+            requests.get(target, timeout=30)  # store it in the page cache
+        result = {
+            "list_cached_rps": wrk(api + "/articles/", seconds),
+            "list_uncached_rps": wrk(api + "/articles/", seconds, keyed),
+            "detail_cached_rps": wrk(detail, seconds),
+            "detail_uncached_rps": wrk(detail, seconds, keyed),
+            "admin_creates_per_s": creates_per_second(api, keys["admin_key"], seconds),
+        }
+        print(database.split("@")[-1], json.dumps(result), flush=True)
+        return result
 
 
 def main() -> None:

@@ -85,7 +85,7 @@ def update_article(request, id: int, payload: ArticlePatch,  # noqa: A002
         article = writes.find(user, id, lock=True)
         writes.check_version(article, if_match, required=True)
         fields = writes.fields_from(payload.dict(exclude_unset=True), article)
-        article = newsroom.save(user, article, fields, note=writes._note(key, "edited"))
+        article = newsroom.save(user, article, fields, note=writes.note(key, "edited"))
     return _answer(article)
 
 

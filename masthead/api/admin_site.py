@@ -23,7 +23,7 @@ from masthead.newsroom import staff
 from . import content, serializers
 from .admin_schemas import CommentList, CommentOut, ImageOut, ReplyIn, SectionIn, TagIn
 from .auth import AdminAuth
-from .problems import Problem
+from .problems import Problem, problem
 from .schemas import Section
 from .schemas import Tag as TagOut
 
@@ -91,8 +91,6 @@ def create_tag(request, payload: TagIn):
 
 
 def _conflict(detail: str):
-    from .problems import problem
-
     return problem(409, detail, "conflict")
 
 

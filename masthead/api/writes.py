@@ -108,7 +108,7 @@ def check_version(article: Article, if_match: str | None, *, required: bool) -> 
         raise HttpError(412, "The article changed since that version; fetch it and retry.")
 
 
-def _note(key, verb: str) -> str:
+def note(key, verb: str) -> str:
     return f"{verb} via the API ({key.integration.name})"
 
 
@@ -131,7 +131,7 @@ def create(key, payload: dict) -> Article:
         return newsroom.publish(user, article, fields, at=payload["published_at"])
     if status == "review":
         return newsroom.submit_for_review(user, article, fields)
-    return newsroom.save(user, article, fields, note=_note(key, "created"))
+    return newsroom.save(user, article, fields, note=note(key, "created"))
 
 
 def fingerprint(request) -> str:
