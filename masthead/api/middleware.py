@@ -3,6 +3,7 @@ the errors that happen outside the API's views (405s, oversize bodies).
 
 - Bodies over MASTHEAD_API_MAX_BODY_BYTES (image uploads: the media limit plus room for the
   form) are refused with 413 before anything reads them.
+- HEAD is answered as GET without a body.
 - CORS: Content API answers (GET and HEAD without an Admin key) allow any origin; preflights
   offer only GET and HEAD, so a browser page elsewhere can never drive the Admin API.
 """
@@ -51,7 +52,12 @@ class ApiEdges:
         limit = _max_body(request.path)
         if length > limit:
             return problem(413, f"The body is {length} bytes; the limit is {limit}.", "too_large")
+        head = request.method == "HEAD"
+        if head:  # HEAD is GET without the body (RFC 9110 §9.3.2); ninja routes only GET
+            request.method = "GET"
         response = self.get_response(request)
+        if head and not response.streaming:
+            response.content = b""
         if response.status_code >= 400 and response.get("Content-Type") != CONTENT_TYPE:
             allow = response.get("Allow")
             response = problem(response.status_code,
