@@ -14,6 +14,7 @@ import logging
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import IntegrityError
 from django.http import Http404
 from django.http.multipartparser import MultiPartParserError
 from ninja import NinjaAPI
@@ -114,6 +115,15 @@ def _bad_form(request, exc):
 @api.exception_handler(content.BadRequest)
 def _bad_parameter(request, exc):
     return problem(400, str(exc), exc.code)
+
+
+@api.exception_handler(IntegrityError)
+def _collided(request, exc):
+    # Two concurrent writes made the same new row (a tag, a slug); the loser's transaction was
+    # rolled back whole, so retrying is safe and nothing half-done is left.
+    log.warning("API write collided on %s: %s", request.path, exc)
+    return problem(409, "A concurrent change made the same thing; retry the request.",
+                   "conflict")
 
 
 @api.exception_handler(Exception)

@@ -18,6 +18,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
+from masthead.articles.models import Author
+from masthead.articles.services import unique_slug
 from masthead.newsroom import policy
 from masthead.newsroom.roles import ROLES, assign_role
 
@@ -83,6 +85,10 @@ def create_integration(name: str, role: str, *, actor=None) -> Issued:
     user.set_unusable_password()
     user.save()
     assign_role(user, role)
+    # Its byline, made now: the newsroom makes one on a user's first save (author_for), and
+    # an integration's first saves can arrive all at once.
+    Author.objects.create(name=name[:150], user=user,
+                          slug=unique_slug(Author, name, max_length=150))
     integration = Integration.objects.create(name=name, role=role, user=user)
     return Issued(integration, _new_key(integration, ApiKey.Kind.CONTENT),
                   _new_key(integration, ApiKey.Kind.ADMIN))
