@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -68,7 +68,13 @@ def get_or_create_tags(names) -> list[Tag]:
     for name in dict.fromkeys(n.strip()[:100] for n in names if n and n.strip()):
         tag = Tag.objects.filter(name__iexact=name).first()
         if tag is None:
-            tag = Tag.objects.create(name=name, slug=unique_slug(Tag, name))
+            try:
+                with transaction.atomic():  # a savepoint: two saves may add one new tag at once
+                    tag = Tag.objects.create(name=name, slug=unique_slug(Tag, name))
+            except IntegrityError:
+                tag = Tag.objects.filter(name__iexact=name).first()
+                if tag is None:
+                    raise
         tags.append(tag)
     return tags
 
