@@ -73,6 +73,7 @@ class AdminAuth(HttpBearer):
     openapi_description = "An Admin API key: acts with its integration's newsroom role."
 
     def __call__(self, request):
+        request.api_admin = True  # an Admin API answer, even a refusal: no CORS (middleware)
         token = _bearer(request)
         if token is None:
             raise AuthenticationError(message="This operation needs an Admin API key.")
@@ -81,7 +82,6 @@ class AdminAuth(HttpBearer):
             raise AuthenticationError(message="This key is not valid or has been revoked.")
         if key.kind != ApiKey.Kind.ADMIN:
             raise HttpError(403, "A Content API key cannot change anything; use the Admin key.")
-        request.api_admin = True  # no CORS on this answer (middleware)
         check_rate(key)
         return key
 

@@ -267,6 +267,8 @@ def test_cors_on_content_answers_only(client, integration, make_article):
     created = _own(client, admin)
     answer = client.get(BASE + f"/articles/{created['id']}/source/", **admin)
     assert answer.status_code == 200 and not answer.has_header("Access-Control-Allow-Origin")
+    refused = client.get(BASE + f"/articles/{created['id']}/source/")
+    assert refused.status_code == 401 and not refused.has_header("Access-Control-Allow-Origin")
     head = client.head(BASE + "/sections/")
     assert head.status_code == 200 and head.content == b""
     assert head["Access-Control-Allow-Origin"] == "*"
