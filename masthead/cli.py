@@ -39,6 +39,8 @@ commands:
   jobs [list|retry ID...|ping]                queued, running and failed background jobs
   keys rotate                                 new encryption key; stored addresses re-encrypted
   check --deploy                              what is wrong for a site on several servers
+  integrations {create NAME --role R [--json],list,revoke NAME}   API keys
+  webhooks {add INTEGRATION EVENT URL,list,deliveries,redeliver ID}
 
 'masthead COMMAND --help' describes a command; 'masthead --version' prints the version."""
 

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "masthead.feeds",
     "masthead.importers",
     "masthead.newsroom",
+    "masthead.integrations",
+    "masthead.webhooks",
     "masthead.api",
     "masthead.demo",
 ]
@@ -256,3 +258,17 @@ MASTHEAD_TRUSTED_PROXIES = config.trusted_proxies()
 # Apps that keep personal data encrypted with the key ring name their re-keying function here
 # (`masthead keys rotate` calls each; masthead/keyring).
 MASTHEAD_KEYRING_USERS = ["masthead.comments.privacy.rekey"]
+
+# Integrations, the Admin API and webhooks (issue 18; docs/api.md).
+MIDDLEWARE = [*MIDDLEWARE, "masthead.api.middleware.ApiEdges"]
+MASTHEAD_API_RATE_CONTENT = config.env_int("MASTHEAD_API_RATE_CONTENT", 600)  # per key, minute
+MASTHEAD_API_RATE_ADMIN = config.env_int("MASTHEAD_API_RATE_ADMIN", 120)
+MASTHEAD_API_MAX_BODY_BYTES = config.env_int("MASTHEAD_API_MAX_BODY_BYTES", 1024 * 1024)
+MASTHEAD_WEBHOOKS_ALLOW_PRIVATE = config.env_bool("MASTHEAD_WEBHOOKS_ALLOW_PRIVATE", False)
+MASTHEAD_WEBHOOKS_MAX_ATTEMPTS = config.env_int("MASTHEAD_WEBHOOKS_MAX_ATTEMPTS", 8)
+MASTHEAD_WEBHOOKS_BACKOFF_SECONDS = float(config.env("MASTHEAD_WEBHOOKS_BACKOFF_SECONDS", "5"))
+MASTHEAD_WEBHOOKS_DISABLE_AFTER = config.env_int("MASTHEAD_WEBHOOKS_DISABLE_AFTER", 5)
+MASTHEAD_WEBHOOKS_TIMEOUT = float(config.env("MASTHEAD_WEBHOOKS_TIMEOUT", "10"))
+MASTHEAD_BACKGROUND_JOBS = [
+    *MASTHEAD_BACKGROUND_JOBS, ("masthead.api.jobs.forget_old_records", 3600.0),
+]

@@ -14,6 +14,7 @@ urlpatterns = [
     path("media/", include("masthead.media.urls")),
     path("newsroom/comments/", include("masthead.comments.moderation_urls")),
     path("newsroom/related/", include("masthead.recommendations.urls")),
+    path("newsroom/integrations/", include("masthead.integrations.urls")),
     path("newsroom/", include("masthead.newsroom.urls")),
     path("comments/", include("masthead.comments.urls")),
     path("search/", include("masthead.search.urls")),

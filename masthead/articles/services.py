@@ -14,7 +14,7 @@ import contextlib
 import contextvars
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -73,7 +73,13 @@ def get_or_create_tags(names) -> list[Tag]:
     for name in dict.fromkeys(n for n in cleaned if n):
         tag = Tag.objects.filter(name__iexact=name).first()
         if tag is None:
-            tag = Tag.objects.create(name=name, slug=unique_slug(Tag, name))
+            try:
+                with transaction.atomic():  # a savepoint: two saves may add one new tag at once
+                    tag = Tag.objects.create(name=name, slug=unique_slug(Tag, name))
+            except IntegrityError:
+                tag = Tag.objects.filter(name__iexact=name).first()
+                if tag is None:
+                    raise
         tags.append(tag)
     return tags
 
@@ -224,6 +230,14 @@ def schedule_article(article: Article, at: dt.datetime, *, user=None) -> Article
 def unpublish_article(article: Article, *, user=None) -> Article:
     article.status = Article.Status.DRAFT
     return save_article(article, user=user, note="unpublished")
+
+
+@transaction.atomic
+def delete_article(article: Article, *, user=None) -> None:
+    """Delete an article for good; `article_deleted` is sent first, in the same transaction,
+    so receivers can still read what it was (the page cache purges on `pre_delete`)."""
+    _announce(signals.article_deleted, article=article, user=user)
+    article.delete()
 
 
 def publish_due_articles(now: dt.datetime | None = None) -> list[int]:

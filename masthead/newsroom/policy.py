@@ -98,6 +98,11 @@ def byline_problem(user, article: Article, authors) -> str | None:
     return None
 
 
+def can_delete(user, article: Article) -> bool:
+    """Deleting loses the article and its history, so it is an editor's call (no own-rule)."""
+    return user.has_perm("articles.delete_article") and can_see(user, article)
+
+
 def can_edit_placement(user) -> bool:
     """Featured flag and standing pages shape the whole site, so they are editors' calls."""
     return user.has_perm("articles.edit_any_article")

@@ -203,6 +203,13 @@ def unpublish(user, article: Article) -> Article:
     return articles.unpublish_article(article, user=user)
 
 
+def delete(user, article: Article) -> None:
+    """Delete an article for good (editors and admins: `policy.can_delete`)."""
+    if not policy.can_delete(user, article):
+        raise PermissionDenied("You may not delete this article.")
+    articles.delete_article(article, user=user)
+
+
 def restore_revision(user, article: Article, revision: Revision) -> Article:
     """Bring back an earlier version's content as a new save (the status stays as it is)."""
     if revision.article_id != article.pk:

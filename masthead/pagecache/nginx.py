@@ -41,9 +41,14 @@ map $http_cookie $masthead_anonymous {{
     default 1;
     "~(?:^|;)[^;=]*(?:{cookies})[^;=]*=" 0;
 }}
-map "$request_method:$masthead_anonymous" $masthead_tree {{
-    "GET:1" pages;
-    "HEAD:1" pages;
+# An API key (Authorization) is checked and counted by the app, never answered from here.
+map $http_authorization $masthead_keyless {{
+    default 0;
+    "" 1;
+}}
+map "$request_method:$masthead_anonymous:$masthead_keyless" $masthead_tree {{
+    "GET:1:1" pages;
+    "HEAD:1:1" pages;
     default no-such-tree;
 }}
 # No query string: index.<ext>; ?page=N: index.page-N.<ext>; any other query: the app.

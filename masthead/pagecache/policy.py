@@ -4,7 +4,8 @@ Both halves are plain functions of the WSGI environ and the response, so the thi
 path, the storing middleware and the nginx configuration in docs/deploy.md apply one rule:
 
 - a request is a *candidate* when it is a GET or HEAD for a plain path (letters, digits and
-  `._~/-`, no dot-segments), with no query string other than `page=N`, from a reader without
+  `._~/-`, no dot-segments), without an `Authorization` header (API keys are checked by
+  Django), with no query string other than `page=N`, from a reader without
   the session cookie, the pending-comment cookie (`masthead_commenter`) or a flash-message
   cookie; its *cache path* is the path, plus `?page=N` when given. "Without the cookie" means
   what Django will read: the header is decoded and parsed by Django's own functions
@@ -69,6 +70,8 @@ def has_bypass_cookie(environ) -> bool:
 def cache_path(environ) -> str | None:
     """The stored page's name for this request, or None when it must reach Django."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
+        return None
+    if environ.get("HTTP_AUTHORIZATION"):  # API keys are checked (and counted) by Django
         return None
     path = environ.get("PATH_INFO") or "/"
     if not SAFE_PATH.fullmatch(path) or "/." in path or "//" in path:
