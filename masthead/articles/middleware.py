@@ -18,7 +18,7 @@ class RedirectFallbackMiddleware:
         if request.method in ("GET", "HEAD") and request.path == "/":
             for key in _QUERY_KEYS:
                 value = request.GET.get(key, "")
-                if value.isdigit():
+                if value.isdecimal():
                     found = self._lookup([f"/?{key}={value}"])
                     if found:
                         return found

@@ -48,7 +48,7 @@ def queue(request):
     article = request.GET.get("article", "")
     sort = request.GET.get("sort", "")
     comments = services.queue(status or None, search=search,
-                              article_id=int(article) if article.isdigit() else None, sort=sort)
+                              article_id=int(article) if article.isdecimal() else None, sort=sort)
     page = Paginator(comments, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = services.queue_counts()
     return private(render(request, "comments/moderation/queue.html", {
@@ -57,7 +57,7 @@ def queue(request):
         "tabs": [(value, label, counts[value]) for value, label in Comment.Status.choices],
         "status": status,
         "search": search,
-        "article_filter": article if article.isdigit() else "",
+        "article_filter": article if article.isdecimal() else "",
         "sort": sort,
         "actions": BULK_ACTIONS,
     }))
@@ -72,7 +72,7 @@ def bulk(request):
         ids = [one]
     else:
         action, ids = request.POST.get("action", ""), request.POST.getlist("ids")
-    ids = [i for i in ids if i.isdigit()]
+    ids = [i for i in ids if i.isdecimal()]
     if action not in BULK_ACTIONS or not ids:
         messages.error(request, "Choose an action and at least one comment.")
         return _back(request)

@@ -131,7 +131,7 @@ def read_unsubscribe_token(value: str) -> tuple[str, str] | None:
         signed = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(value or "")
     except signing.BadSignature:
         return None
-    if signed[:1] == "c" and signed[1:].isdigit():
+    if signed[:1] == "c" and signed[1:].isdecimal():
         return "comment", signed[1:]
     return "digest", signed
 
@@ -142,7 +142,7 @@ def _read_ids(request, name: str, salt: str, max_age: int) -> list[int]:
     raw = request.get_signed_cookie(name, default="", salt=salt, max_age=max_age)
     ids = []
     for part in (raw or "").split(","):
-        if part.isdigit():
+        if part.isdecimal():
             ids.append(int(part))
     return ids[-COOKIE_MAX_IDS:]
 

@@ -93,7 +93,7 @@ def compressible(response) -> bool:
         return False
     # CommonMiddleware has set Content-Length; reading `content` would copy the whole body.
     length = response.get("Content-Length", "")
-    return (int(length) if length.isdigit() else len(response.content)) >= MIN_BYTES
+    return (int(length) if length.isdecimal() else len(response.content)) >= MIN_BYTES
 
 
 def add_vary(response) -> None:

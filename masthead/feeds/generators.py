@@ -91,7 +91,7 @@ class JsonFeed(Writable, SyndicationFeed):
             "tags": list(item["categories"]),
             "attachments": [
                 {"url": e.url, "mime_type": e.mime_type,
-                 **({"size_in_bytes": int(e.length)} if str(e.length).isdigit()
+                 **({"size_in_bytes": int(e.length)} if str(e.length).isdecimal()
                     and int(e.length) > 0 else {})}
                 for e in item["enclosures"]
             ],

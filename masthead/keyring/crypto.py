@@ -77,7 +77,7 @@ def encrypt(root: bytes, version: int, text: str) -> str:
 def version_of(token: str) -> int | None:
     """The key version a ciphertext names; None for a value from before the ring."""
     head, sep, _ = token.partition(":")
-    if sep and head[:1] == "k" and head[1:].isdigit():
+    if sep and head[:1] == "k" and head[1:].isdecimal():
         return int(head[1:])
     return None
 

@@ -320,7 +320,7 @@ def find_article(text: str) -> Article | None:
     text = (text or "").strip()
     if not text:
         return None
-    if text.isdigit():
+    if text.isdecimal():
         return Article.objects.filter(pk=int(text)).first()
     by_key = Article.objects.filter(external_key=text).first()
     if by_key or "/" not in text:

@@ -270,7 +270,7 @@ def _code_block(el) -> str:
 
 def _list(el, ctx: _Ctx, depth: int, ordered: bool) -> str:
     start = 1
-    if ordered and (el.get("start") or "").strip().isdigit():
+    if ordered and (el.get("start") or "").strip().isdecimal():
         start = min(int(el.get("start").strip()), 999_999_999)
     items: list[_Out] = []
     for child in el:

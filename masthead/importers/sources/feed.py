@@ -257,7 +257,7 @@ def fetch_feed(url: str, timeout: float = 10, max_bytes: int = MAX_BYTES) -> byt
     try:
         with opener.open(request, timeout=timeout) as response:
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
+            if declared.isdecimal() and int(declared) > max_bytes:
                 raise RecordError(f"{url} is too large ({int(declared):,} bytes)")
             chunks, size = [], 0
             # read1: whatever has arrived, so the deadline is checked while a server drips.

@@ -262,7 +262,7 @@ def fetch_page(url: str, timeout: float = 10, max_bytes: int = MAX_PAGE_BYTES) -
             if not (kind.startswith("text/") or "html" in kind or "xml" in kind):
                 raise RecordError(f"not an HTML page: {url} is {kind}")
             declared = response.headers.get("Content-Length", "")
-            if declared.isdigit() and int(declared) > max_bytes:
+            if declared.isdecimal() and int(declared) > max_bytes:
                 raise RecordError(f"the page is larger than {max_bytes} bytes: {url}")
             chunks, size = [], 0
             while chunk := response.read(64 * 1024):

@@ -101,7 +101,7 @@ def text(el, tag: str) -> str:
 def post_id(f: Fields, ctx: ItemContext) -> int | None:
     """`wp:post_id`; hand-made exports without one still carry it in `?p=N` permalinks."""
     raw = f(ctx.q("post_id")).strip()
-    if raw.isdigit():
+    if raw.isdecimal():
         return int(raw)
     for fallback in (f("guid"), f("link")):
         m = re.search(r"[?&](?:p|page_id)=(\d+)", fallback)
@@ -123,7 +123,7 @@ def read_attachment(item, ctx: ItemContext) -> Attachment | None:
     return Attachment(
         id=pid,
         url=url,
-        parent=int(parent) if parent.isdigit() else 0,
+        parent=int(parent) if parent.isdecimal() else 0,
         alt=_meta(item, ctx).get("_wp_attachment_image_alt", "").strip(),
         caption=html_to_plain_text(_excerpt(item)),
         title=_one_line(f("title")),
@@ -164,7 +164,7 @@ def read_item(item, ctx: ItemContext, report: ImportReport) -> ArticleRecord | N
     meta = _meta(item, ctx)
     lead = (
         ctx.attachments.get(int(meta["_thumbnail_id"]))
-        if meta.get("_thumbnail_id", "").isdigit()
+        if meta.get("_thumbnail_id", "").isdecimal()
         else None
     )
     section, tags = _taxonomy(item)

@@ -118,7 +118,7 @@ def _autosave_answer(article: Article) -> JsonResponse:
 def _initial(request, article: Article) -> dict:
     initial = ArticleForm.initial_for(article, request.user)
     picked = request.GET.get("lead_image", "")
-    image = Image.objects.filter(pk=picked).first() if picked.isdigit() else None
+    image = Image.objects.filter(pk=picked).first() if picked.isdecimal() else None
     if image is not None:  # chosen in the media library; the editor still has to save
         initial.update(lead_image=image.pk, lead_image_alt=image.alt,
                        lead_image_caption=image.caption)
@@ -136,7 +136,7 @@ def _editor_context(request, article: Article, form: ArticleForm) -> dict:
     preview_html = _body_preview(form, article)
     words = word_count(html_to_text(preview_html))
     lead_id = form["lead_image"].value()
-    lead_image = Image.objects.filter(pk=lead_id).first() if str(lead_id or "").isdigit() else None
+    lead_image = Image.objects.filter(pk=lead_id).first() if str(lead_id or "").isdecimal() else None
     editable = policy.can_edit(user, article) if article.pk else policy.can_create(user)
     try:
         get_template(RELATED_PANEL)

@@ -25,7 +25,7 @@ def _can_upload(user) -> bool:
 @newsroom_view(allowed=lambda user: user.has_perm("media.view_image"))
 def library(request):
     pick = request.GET.get("pick", "")
-    if pick.isdigit():
+    if pick.isdecimal():
         article_or_404(request.user, int(pick))  # picking for someone else's draft: 404
         pick_url = reverse("newsroom:article_edit", args=[int(pick)])
     elif pick == "new":

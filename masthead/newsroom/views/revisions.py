@@ -28,7 +28,7 @@ def revision_list(request, pk: int):
 def revision_diff(request, pk: int):
     article = article_or_404(request.user, pk)
     ids = [request.GET.get("from", ""), request.GET.get("to", "")]
-    if not all(i.isdigit() for i in ids):
+    if not all(i.isdecimal() for i in ids):
         return HttpResponseBadRequest("Choose two revisions to compare.")
     found = {r.pk: r for r in article.revisions.select_related("created_by").filter(pk__in=ids)}
     if len(found) != len(set(ids)):

@@ -69,7 +69,7 @@ def _is_stale_temp(name: str, mtime: float, now: float) -> bool:
     if now - mtime > TEMP_GRACE_SECONDS:
         return True
     pid = name.rsplit(".", 2)[-2].partition("-")[0] if name.count(".") >= 2 else ""
-    if not pid.isdigit():
+    if not pid.isdecimal():
         return False
     try:
         os.kill(int(pid), 0)

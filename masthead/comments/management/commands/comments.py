@@ -87,7 +87,7 @@ class Command(BaseCommand):
                                   f"{c.author_name}\t{c.article_id}\t{excerpt}")
 
     def _moderate(self, action: str, ids: list[str]) -> None:
-        bad = [i for i in ids if not i.isdigit()]
+        bad = [i for i in ids if not i.isdecimal()]
         if bad:
             raise _fail(f"comment ids are numbers, got {bad[0]!r}")
         try:
