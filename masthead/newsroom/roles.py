@@ -27,11 +27,14 @@ _PERMISSIONS = {
         ("comments", "moderate_comment"), ("comments", "change_comment"),
         ("comments", "view_comment"), ("recommendations", "pin_related"),
         ("media", "change_image"),
+        ("newsletters", "send_newsletter"), ("newsletters", "view_newsletter"),
     ],
     "admin": [
         ("articles", "add_section"), ("articles", "change_section"), ("articles", "delete_section"),
         ("articles", "change_author"), ("articles", "add_author"),
         ("auth", "add_user"), ("auth", "change_user"), ("auth", "view_user"),
+        ("newsletters", "add_newsletter"), ("newsletters", "change_newsletter"),
+        ("newsletters", "view_subscriber_addresses"),
     ],
 }
 
