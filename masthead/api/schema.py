@@ -69,6 +69,10 @@ def _schemas() -> dict:
             "snippet_html": {"type": ["string", "null"],
                              "description": "escaped excerpt, matches in <mark>"},
         }),
+        "Newsletter": _obj({"slug": STR, "name": STR, "description": STR,
+                            "kind": {"enum": ["manual", "digest", "sections"]},
+                            "cadence": {"enum": ["daily", "weekly", None]},
+                            "archive_url": NULLABLE_URL, "subscribe_url": URL}),
         "Error": _obj({"error": _obj({"code": STR, "message": STR})}),
     }
 
@@ -135,6 +139,9 @@ def openapi() -> dict:
                                                                        "type": "string"}),
                  _param("to", "published on or before (YYYY-MM-DD)", {"format": "date",
                                                                      "type": "string"})]),
+            "/newsletters/": _get("The newsletters readers can subscribe to (sign-up is the "
+                                  "form at /newsletters/)",
+                                  _list_of("Newsletter", paginated=False), errors=()),
             "/openapi.json": _get("This description", {"type": "object"}, errors=()),
         },
         "components": {"schemas": _schemas()},

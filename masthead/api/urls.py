@@ -12,6 +12,7 @@ urlpatterns = [
     path("tags/", views.tags, name="tags"),
     path("authors/", views.authors, name="authors"),
     path("search/", views.search, name="search"),
+    path("newsletters/", views.newsletters, name="newsletters"),
     path("openapi.json", views.schema, name="openapi"),
     re_path(r"^(?P<rest>.*)$", views.not_found),
 ]

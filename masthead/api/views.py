@@ -126,6 +126,13 @@ def sections(request):
     return _ok(request, {"results": [serializers.section(s) for s in items]}, "site")
 
 
+def newsletters(request):
+    from masthead.newsletters.models import Newsletter
+
+    items = Newsletter.objects.filter(is_active=True)
+    return _ok(request, {"results": [serializers.newsletter(n) for n in items]}, "newsletters")
+
+
 @api_view
 def tags(request):
     data, objects = _paginated(request, Tag.objects.order_by("name", "pk"), serializers.tag)

@@ -99,7 +99,7 @@ def send_batch(issue_id: int, batch: int) -> dict:
             try:
                 outcome = transport.send(envelope_sender(issue.newsletter, subscriber_id,
                                                          issue_id),
-                                         address, content.message_for(subscriber, address))
+                                         address, content.message_bytes(subscriber, address))
             except TransportError as exc:
                 # Refused or dropped before the server's answer to DATA: not accepted.
                 _apply((delivery_id, _deferred(delivery_id, str(exc))))

@@ -39,8 +39,11 @@ class IssueForm(forms.Form):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["articles"].queryset = Article.objects.published().filter(
-            kind=Article.Kind.ARTICLE).order_by("-published_at")[:40]
+        # The latest 40 stories (a choice field cannot validate against a sliced queryset).
+        latest = Article.objects.published().filter(kind=Article.Kind.ARTICLE).order_by(
+            "-published_at")
+        self.fields["articles"].queryset = latest.filter(
+            pk__in=list(latest.values_list("pk", flat=True)[:40]))
 
 
 class SendForm(forms.Form):

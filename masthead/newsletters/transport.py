@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import smtplib
 from dataclasses import dataclass
+from email import message_from_bytes, policy
 from email.message import EmailMessage
 from email.policy import SMTP
 
@@ -51,10 +52,10 @@ class SmtpTransport:
             raise TransportError(f"cannot connect to the SMTP server: {exc}") from exc
         return conn
 
-    def send(self, sender: str, recipient: str, msg: EmailMessage) -> Outcome:
+    def send(self, sender: str, recipient: str, msg: EmailMessage | bytes) -> Outcome:
         if self.conn is None:
             self.conn = self._open()
-        data = msg.as_bytes(policy=SMTP)
+        data = msg if isinstance(msg, bytes) else msg.as_bytes(policy=SMTP)
         try:
             self.conn.sendmail(sender, [recipient], data)
         except smtplib.SMTPRecipientsRefused as exc:
@@ -94,7 +95,9 @@ class DjangoTransport:
     def __init__(self):
         self.conn = django_mail.get_connection()
 
-    def send(self, sender: str, recipient: str, msg: EmailMessage) -> Outcome:
+    def send(self, sender: str, recipient: str, msg: EmailMessage | bytes) -> Outcome:
+        if isinstance(msg, bytes):
+            msg = message_from_bytes(msg, policy=policy.default)
         self.conn.send_messages([_Prebuilt(msg, sender, recipient)])
         return Outcome(250)
 

@@ -88,3 +88,47 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def main() -> None:
+    """`python -m masthead.newsletters.tests.smtpserver PORT OUT.json`: a counting server for
+    the benchmark, in its own process (so it takes no CPU time from the measured senders'
+    interpreter); writes {"messages", "recipients", "duplicates"} to OUT.json on SIGTERM."""
+    import json
+    import signal
+    import sys
+
+    port, out = int(sys.argv[1]), sys.argv[2]
+    seen: set[bytes] = set()
+    stats = {"messages": 0, "duplicates": 0}
+
+    class Counting(_Handler):
+        async def handle_DATA(self, server, session, envelope):
+            head = envelope.original_content[:4096]
+            start = head.lower().find(b"\nmessage-id:")
+            key = head[start:head.find(b"\n", start + 1)] if start >= 0 else b""
+            stats["messages"] += 1
+            if key in seen:
+                stats["duplicates"] += 1
+            seen.add(key)
+            return "250 OK"
+
+    server = SmtpServer(port)
+    server.controller.handler = Counting(server)
+    server.start()
+    done = {"flag": False}
+
+    def stop(*_):
+        done["flag"] = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not done["flag"]:
+        signal.pause()
+    server.stop()
+    with open(out, "w") as fh:
+        json.dump(stats | {"recipients": len(seen)}, fh)
+
+
+if __name__ == "__main__":
+    main()
