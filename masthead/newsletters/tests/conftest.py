@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 import pytest
+from django.conf import settings
 from django.utils import timezone
 
 from masthead.newsletters import privacy
 from masthead.newsletters.models import Newsletter, Subscriber, Subscription
 
 from .smtpserver import SmtpServer
+
+# Jobs run after their transaction commits, so these tests commit for real. With every app
+# named as available, the flush after each test truncates with CASCADE: on PostgreSQL the search
+# engine's own `search_document` table references articles_article outside Django's knowledge,
+# and a plain TRUNCATE of articles_article is refused.
+TRANSACTIONAL = pytest.mark.django_db(transaction=True,
+                                      available_apps=list(settings.INSTALLED_APPS))
 
 
 @pytest.fixture

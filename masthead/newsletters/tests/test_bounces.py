@@ -5,16 +5,15 @@ from __future__ import annotations
 import io
 import sys
 
-import pytest
 from django.core.management import call_command
 
 from masthead.newsletters import services
 from masthead.newsletters.mail import envelope_sender, message_id
 from masthead.newsletters.models import Delivery, Subscriber
 
-from .conftest import make_subscribers
+from .conftest import TRANSACTIONAL, make_subscribers
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = TRANSACTIONAL
 
 
 def dsn(to: str, final_recipient: str, status: str = "5.1.1", action: str = "failed",

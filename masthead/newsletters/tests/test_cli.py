@@ -14,9 +14,9 @@ from django.core.management.base import CommandError
 from masthead.newsletters import services
 from masthead.newsletters.models import Newsletter, Subscriber
 
-from .conftest import make_subscribers
+from .conftest import TRANSACTIONAL, make_subscribers
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = TRANSACTIONAL
 
 GHOST = """id,email,name,note,subscribed_to_emails,complimentary_plan,stripe_customer_id,created_at,deleted_at,labels,tiers
 1,ann@example.org,Ann,,true,false,,2023-01-02T03:04:05.000Z,,,

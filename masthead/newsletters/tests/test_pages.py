@@ -7,7 +7,6 @@ import datetime as dt
 import json
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
@@ -15,9 +14,9 @@ from masthead.newsletters import automatic, services
 from masthead.newsletters.models import Issue, Newsletter
 from masthead.newsroom import roles
 
-from .conftest import make_subscribers
+from .conftest import TRANSACTIONAL, make_subscribers
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = TRANSACTIONAL
 
 
 def test_article_and_section_pages_carry_the_same_static_form(client, newsletter, make_article):

@@ -13,9 +13,9 @@ from masthead.newsletters import delivery, services
 from masthead.newsletters.mail import message_id, read_tag
 from masthead.newsletters.models import Delivery, Issue, Subscriber
 
-from .conftest import make_subscribers
+from .conftest import TRANSACTIONAL, make_subscribers
 
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = TRANSACTIONAL
 
 
 def _send(newsletter, subject="Café au lait — the morning’s news", **kwargs):

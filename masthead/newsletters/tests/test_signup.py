@@ -11,7 +11,9 @@ from django.utils import timezone
 from masthead.newsletters import tokens
 from masthead.newsletters.models import Subscriber, Subscription
 
-pytestmark = pytest.mark.django_db(transaction=True)
+from .conftest import TRANSACTIONAL
+
+pytestmark = TRANSACTIONAL
 ORIGIN = {"HTTP_ORIGIN": "http://testserver"}
 
 
