@@ -20,7 +20,7 @@ from email.header import Header
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, formataddr
-from functools import cached_property
+from functools import cached_property, lru_cache
 from urllib.parse import urlsplit
 
 import css_inline
@@ -78,12 +78,22 @@ def _css() -> str:
         return fh.read()
 
 
+def _link(name: str, token: str) -> str:
+    # `reverse` once per URL name, not twice per copy (0.5 ms a copy at 100,000 copies).
+    return site_url() + _link_prefix(name) + token + "/"
+
+
+@lru_cache(maxsize=4)
+def _link_prefix(name: str) -> str:
+    return reverse(name, args=["T"])[:-2]
+
+
 def personal_links(subscriber: Subscriber, newsletter_id: int) -> tuple[str, str]:
-    prefs = reverse("newsletters:preferences",
-                    args=[tokens.preferences_token(subscriber.pk, subscriber.email_digest)])
-    unsub = reverse("newsletters:unsubscribe", args=[tokens.unsubscribe_token(
-        subscriber.pk, subscriber.email_digest, newsletter_id)])
-    return site_url() + prefs, site_url() + unsub
+    prefs = _link("newsletters:preferences",
+                  tokens.preferences_token(subscriber.pk, subscriber.email_digest))
+    unsub = _link("newsletters:unsubscribe", tokens.unsubscribe_token(
+        subscriber.pk, subscriber.email_digest, newsletter_id))
+    return prefs, unsub
 
 
 class IssueMail:
