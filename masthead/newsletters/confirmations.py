@@ -1,4 +1,6 @@
-"""The double opt-in mail: one confirmation link, sent by a job (`tasks.send_confirmation`)."""
+"""The double opt-in mail, sent by a job (`tasks.send_confirmation`): a confirmation link for a
+pending subscriber; for one already confirmed, their preferences link instead (the form
+changes nothing for them: only a click from their own inbox does)."""
 
 from __future__ import annotations
 
@@ -11,10 +13,12 @@ from .transport import TransportError, open_transport
 
 
 def send(subscriber_id: int) -> None:
-    subscriber = Subscriber.objects.filter(pk=subscriber_id,
-                                           status=Subscriber.Status.PENDING).first()
-    if subscriber is None or not subscriber.confirm_nonce:
-        return  # confirmed, left or erased since: nothing to send
+    subscriber = Subscriber.objects.filter(pk=subscriber_id, status__in=[
+        Subscriber.Status.PENDING, Subscriber.Status.ACTIVE]).first()
+    if subscriber is None:
+        return  # left, suppressed or erased since: nothing to send
+    if subscriber.status == Subscriber.Status.PENDING and not subscriber.confirm_nonce:
+        return
     newsletters = [s.newsletter for s in subscriber.subscriptions.select_related("newsletter")]
     address = services.address_of(subscriber)
     transport = open_transport()

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import time
 
 from django.conf import settings
@@ -109,11 +110,11 @@ def send_batch(issue_id: int, batch: int) -> dict:
                                       "sent_at": timezone.now()})
                 counts["sent"] += 1
             elif outcome.temporary:
-                mark = (delivery_id, _deferred(delivery_id, f"{outcome.code} {outcome.text}"))
+                mark = (delivery_id, _deferred(delivery_id, _scrub(outcome, address)))
                 counts["deferred"] += 1
             else:
                 mark = (delivery_id, {"status": Delivery.Status.FAILED,
-                                      "last_error": f"{outcome.code} {outcome.text}"[:300]})
+                                      "last_error": _scrub(outcome, address)})
                 services.suppress(subscriber_id, f"hard bounce at send: {outcome.code}")
                 counts["failed"] += 1
         with transaction.atomic():
@@ -126,6 +127,12 @@ def send_batch(issue_id: int, batch: int) -> dict:
         raise BatchNotFinished(f"{waiting.count()} recipient(s) of batch {batch} to retry")
     services.finish_if_done(issue_id)
     return counts
+
+
+def _scrub(outcome, address: str) -> str:
+    """The server's answer without the address it usually quotes: the ledger stays private."""
+    text = re.sub(re.escape(address), "<recipient>", outcome.text, flags=re.I)
+    return f"{outcome.code} {text}"[:300]
 
 
 def _deferred(delivery_id: int, error: str) -> dict:

@@ -184,12 +184,17 @@ def _part(content_type: str, body: str) -> list[bytes]:
 
 
 def confirmation_message(subscriber: Subscriber, address: str, newsletters) -> EmailMessage:
-    link = site_url() + reverse("newsletters:confirm", args=[
-        tokens.confirm_token(subscriber.pk, subscriber.confirm_nonce)])
+    confirmed = subscriber.status == Subscriber.Status.ACTIVE
+    if confirmed:
+        link = personal_links(subscriber, 0)[0]
+    else:
+        link = site_url() + reverse("newsletters:confirm", args=[
+            tokens.confirm_token(subscriber.pk, subscriber.confirm_nonce)])
     context = {"link": link, "newsletters": newsletters, "site_name": settings.SITE_NAME,
-               "site_url": site_url()}
+               "site_url": site_url(), "confirmed": confirmed}
     msg = EmailMessage()
-    msg["Subject"] = f"Confirm your subscription to {settings.SITE_NAME}"
+    msg["Subject"] = (f"Your newsletters from {settings.SITE_NAME}" if confirmed
+                      else f"Confirm your subscription to {settings.SITE_NAME}")
     msg["From"] = formataddr((settings.SITE_NAME, settings.DEFAULT_FROM_EMAIL))
     msg["To"] = Address(display_name=subscriber.name, addr_spec=address)
     msg["Date"] = format_datetime(timezone.now())

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 
@@ -91,6 +91,13 @@ def subscribe(email: str, slugs, *, name: str = "", source: str = "form",
     now = now or timezone.now()
     email, name = clean_email(email), clean_name(name)
     newsletters = newsletters_by_slug(slugs)
+    try:
+        return _subscribe(email, name, newsletters, source, now)
+    except IntegrityError:  # two first sign-ups of one address at once: use the winner's row
+        return _subscribe(email, name, newsletters, source, now)
+
+
+def _subscribe(email, name, newsletters, source, now) -> Subscribed:
     with transaction.atomic():
         subscriber, created = Subscriber.objects.select_for_update().get_or_create(
             email_digest=privacy.email_digest(email),
@@ -112,7 +119,7 @@ def subscribe(email: str, slugs, *, name: str = "", source: str = "form",
         if recent:
             subscriber.save()
             return Subscribed(subscriber, False)
-        if not subscriber.confirm_nonce:
+        if not subscriber.confirm_nonce and subscriber.status == Subscriber.Status.PENDING:
             subscriber.confirm_nonce = secrets.token_urlsafe(12)
         subscriber.confirmation_sent_at = now
         subscriber.save()

@@ -99,12 +99,14 @@ def test_a_failing_batch_goes_back_to_the_queue_with_backoff(smtp, newsletter, s
 
 def test_a_permanent_failure_suppresses_the_address(smtp, newsletter):
     make_subscribers(newsletter, 2)
-    smtp.answers["reader0@example.org"] = "550 5.1.1 No such user"
+    smtp.answers["reader0@example.org"] = "550 5.1.1 <reader0@example.org>: No such user"
     issue = _send(newsletter)
     assert smtp.ledger.by_recipient() == {"reader1@example.org": 1}
     assert Subscriber.objects.get(status="suppressed").suppressed_reason.startswith("hard")
     assert Issue.objects.get(pk=issue.pk).status == "sent"
     assert services.progress(issue)["failed"] == 1
+    failed = Delivery.objects.get(status="failed")
+    assert failed.last_error == "550 5.1.1 <<recipient>>: No such user"  # no address kept
 
 
 def test_a_claim_left_by_a_dead_sender_is_in_doubt_and_not_sent_again(smtp, newsletter,

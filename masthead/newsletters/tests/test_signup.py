@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 import pytest
@@ -148,3 +149,19 @@ def test_sign_up_form_is_on_the_newsletters_page_with_no_per_reader_data(client,
     assert 'action="/newsletters/subscribe/"' in html and 'name="email"' in html
     assert 'name="newsletter" value="morning"' in html
     assert "csrfmiddlewaretoken" not in html and "<script" not in html
+
+
+def test_a_confirmed_reader_signing_up_again_gets_their_preferences_link_and_nothing_changes(
+        client, smtp, newsletter, aged_tokens):
+    from masthead.newsletters.models import Newsletter
+
+    Newsletter.objects.create(name="Weekly", slug="weekly", sender_email="w@example.org")
+    _subscribe(client, aged_tokens)
+    Subscriber.objects.update(status="active", confirm_nonce="",
+                              confirmation_sent_at=timezone.now() - dt.timedelta(hours=2))
+    response = _subscribe(client, aged_tokens, newsletter=["weekly"])
+    assert response.status_code == 200 and b"Check your inbox" in response.content
+    assert list(Subscription.objects.values_list("newsletter__slug", flat=True)) == ["morning"]
+    second = smtp.ledger.received[-1].message
+    assert "already subscribed" in second.get_body(("plain",)).get_content()
+    assert "/newsletters/preferences/" in second.get_body(("plain",)).get_content()
