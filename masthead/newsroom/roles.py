@@ -27,16 +27,18 @@ _PERMISSIONS = {
         ("comments", "moderate_comment"), ("comments", "change_comment"),
         ("comments", "view_comment"), ("recommendations", "pin_related"),
         ("media", "change_image"),
-        ("newsletters", "send_newsletter"), ("newsletters", "view_newsletter"),
     ],
     "admin": [
         ("articles", "add_section"), ("articles", "change_section"), ("articles", "delete_section"),
         ("articles", "change_author"), ("articles", "add_author"),
         ("auth", "add_user"), ("auth", "change_user"), ("auth", "view_user"),
-        ("newsletters", "add_newsletter"), ("newsletters", "change_newsletter"),
-        ("newsletters", "view_subscriber_addresses"),
     ],
 }
+# Newsletters (masthead/newsletters): editors write and send issues; only admins define
+# newsletters and see subscriber addresses (issue 17: "addresses only to roles that need them").
+_PERMISSIONS["editor"] += [("newsletters", "send_newsletter"), ("newsletters", "view_newsletter")]
+_PERMISSIONS["admin"] += [("newsletters", "add_newsletter"), ("newsletters", "change_newsletter"),
+                          ("newsletters", "view_subscriber_addresses")]
 
 
 def permissions_for(role: str) -> list[tuple[str, str]]:
