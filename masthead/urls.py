@@ -2,7 +2,7 @@
 
 from django.urls import include, path
 
-from masthead.core.views import healthz
+from masthead.core.views import favicon, healthz
 
 urlpatterns = [
     # First: reader pages are most of the traffic, and each pattern tried before the right
@@ -10,9 +10,11 @@ urlpatterns = [
     # (no prefix include), so none of them can shadow the URLs below.
     path("", include("masthead.articles.urls")),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("media/", include("masthead.media.urls")),
     path("newsroom/comments/", include("masthead.comments.moderation_urls")),
     path("newsroom/related/", include("masthead.recommendations.urls")),
+    path("newsroom/integrations/", include("masthead.integrations.urls")),
     path("newsroom/newsletters/", include("masthead.newsletters.newsroom_urls")),
     path("newsroom/", include("masthead.newsroom.urls")),
     path("comments/", include("masthead.comments.urls")),

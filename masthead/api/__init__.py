@@ -1,6 +1,10 @@
-"""The JSON API under /api/v1/: allow-listed fields only, with its OpenAPI description.
+"""The JSON API under /api/v1/ (issue 18), on django-ninja (docs/decisions/0005).
 
-Owns the read-only endpoints (`views`), the explicit field lists they return (`serializers`)
-and the hand-written OpenAPI 3.1 document (`schema.openapi()`) at /api/v1/openapi.json.
-Articles come from `Article.objects.published()`, search from `masthead.search.services`.
+Owns the NinjaAPI instance and its error handling (`api`), the Content API (`content`:
+published content, public, page-cached, CORS), the Admin API (`admin_articles`, `admin_site`:
+writes through the newsroom's services as an integration's service account, with `writes`
+for versions and idempotency), key checks and rate limits (`auth`), RFC 9457 problems
+(`problems`), the allow-listed answers (`serializers`) and their described shapes (`schemas`,
+`admin_schemas`), and the edges no view owns (`middleware`: body size, CORS, stray errors).
+`schema.openapi()` is the generated OpenAPI 3.1 description, served at openapi.json.
 """

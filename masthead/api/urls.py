@@ -1,18 +1,17 @@
-"""URLs of `masthead.api` (mounted at /api/v1/); `schema.py` describes each of them."""
+"""URLs of `masthead.api` (mounted at /api/v1/): the NinjaAPI's routes, then a problem-details
+404 for every other path under /api/v1/."""
 
 from django.urls import path, re_path
 
-from . import views
+from .api import api
+from .problems import problem
 
-app_name = "api"
+
+def not_found(request, rest=""):
+    return problem(404, "No such API endpoint; see /api/v1/openapi.json", "not_found")
+
+
 urlpatterns = [
-    path("articles/", views.articles, name="articles"),
-    path("articles/<int:pk>/", views.article, name="article"),
-    path("sections/", views.sections, name="sections"),
-    path("tags/", views.tags, name="tags"),
-    path("authors/", views.authors, name="authors"),
-    path("search/", views.search, name="search"),
-    path("newsletters/", views.newsletters, name="newsletters"),
-    path("openapi.json", views.schema, name="openapi"),
-    re_path(r"^(?P<rest>.*)$", views.not_found),
+    path("", api.urls),
+    re_path(r"^(?P<rest>.*)$", not_found),
 ]

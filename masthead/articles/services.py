@@ -14,12 +14,13 @@ import contextlib
 import contextvars
 import datetime as dt
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.text import slugify
 
 from masthead.core.html import html_to_text, render_markdown
-from masthead.core.text import word_count
+from masthead.core.signal_handlers import clean_stored_text
+from masthead.core.text import clean_text, word_count
 from masthead.jobs.registry import enqueue
 
 from . import signals
@@ -55,8 +56,11 @@ def unique_slug(model, base: str, field: str = "slug", max_length: int = 100, **
     return slug
 
 
+# Names are cleaned before they are looked up: the save would clean them anyway
+# (core/signal_handlers.py), and a look-up by the raw name would miss the stored one and
+# then break the unique constraint (found by tests/security/test_text_everywhere.py).
 def get_or_create_section(name: str) -> Section:
-    name = name.strip()[:100]
+    name = clean_text(name).strip()[:100]
     found = Section.objects.filter(name__iexact=name).first()
     if found:
         return found
@@ -65,16 +69,23 @@ def get_or_create_section(name: str) -> Section:
 
 def get_or_create_tags(names) -> list[Tag]:
     tags = []
-    for name in dict.fromkeys(n.strip()[:100] for n in names if n and n.strip()):
+    cleaned = (clean_text(n).strip()[:100] for n in names if n)
+    for name in dict.fromkeys(n for n in cleaned if n):
         tag = Tag.objects.filter(name__iexact=name).first()
         if tag is None:
-            tag = Tag.objects.create(name=name, slug=unique_slug(Tag, name))
+            try:
+                with transaction.atomic():  # a savepoint: two saves may add one new tag at once
+                    tag = Tag.objects.create(name=name, slug=unique_slug(Tag, name))
+            except IntegrityError:
+                tag = Tag.objects.filter(name__iexact=name).first()
+                if tag is None:
+                    raise
         tags.append(tag)
     return tags
 
 
 def get_or_create_author(name: str, bio: str = "") -> Author:
-    name = name.strip()[:150] or "Staff"
+    name = clean_text(name).strip()[:150] or "Staff"
     found = Author.objects.filter(name=name).first()
     if found:
         return found
@@ -114,6 +125,8 @@ def snapshot(article: Article) -> dict:
 
 
 def _prepare(article: Article) -> None:
+    # Cleaned before rendering, not only on save: the renderer cannot encode a lone surrogate.
+    clean_stored_text(Article, article)
     article.body_html = render_markdown(article.body)
     article.word_count = word_count(html_to_text(article.body_html))
     if not article.slug:
@@ -146,7 +159,9 @@ def save_article(
     if article.pk:
         before = Article.objects.filter(pk=article.pk).first()
     was_visible = bool(before and before.is_visible)
-    old_path = before.get_absolute_url() if was_visible else None
+    # Any URL the article had, even while unpublished: republishing dates it today, and the
+    # links to its first URL must then 301 to the new one, not 404 (issue 14).
+    old_path = before.get_absolute_url() if before and before.pub_date else None
 
     _prepare(article)
     if touch or not article.updated_at:
@@ -188,13 +203,24 @@ def save_article(
 
 
 def publish_article(article: Article, *, user=None, at: dt.datetime | None = None) -> Article:
-    """Publish now, or schedule when `at` is in the future."""
+    """Publish now, or schedule when `at` is in the future.
+
+    Publishing again an article that readers have seen (unpublished since) restores it with
+    its first publication time, so it keeps its URL and its place (issue 14); links to it
+    work again. Any other URL change leaves a 301 (save_article)."""
     now = timezone.now()
-    when = at or (article.published_at if article.published_at and
-                  article.status == Article.Status.PUBLISHED else None) or now
+    keep = article.published_at and article.published_at <= now and (
+        article.status == Article.Status.PUBLISHED or _was_public(article))
+    when = at or (article.published_at if keep else None) or now
     article.published_at = when
     article.status = Article.Status.SCHEDULED if when > now else Article.Status.PUBLISHED
     return save_article(article, user=user, note="published" if when <= now else "scheduled")
+
+
+def _was_public(article: Article) -> bool:
+    """A revision recorded it published: readers had its URL (a cancelled schedule did not)."""
+    return bool(article.pk) and article.revisions.filter(
+        data__status=Article.Status.PUBLISHED).exists()
 
 
 def schedule_article(article: Article, at: dt.datetime, *, user=None) -> Article:
@@ -204,6 +230,14 @@ def schedule_article(article: Article, at: dt.datetime, *, user=None) -> Article
 def unpublish_article(article: Article, *, user=None) -> Article:
     article.status = Article.Status.DRAFT
     return save_article(article, user=user, note="unpublished")
+
+
+@transaction.atomic
+def delete_article(article: Article, *, user=None) -> None:
+    """Delete an article for good; `article_deleted` is sent first, in the same transaction,
+    so receivers can still read what it was (the page cache purges on `pre_delete`)."""
+    _announce(signals.article_deleted, article=article, user=user)
+    article.delete()
 
 
 def publish_due_articles(now: dt.datetime | None = None) -> list[int]:

@@ -6,6 +6,7 @@ in that same transaction and run after it commits: never slow work, never I/O to
 - `article_published(article)`: an article became visible to readers.
 - `article_changed(article, previous_paths)`: a visible article's content or metadata changed.
 - `article_unpublished(article)`: an article stopped being visible.
+- `article_deleted(article)`: an article is about to be deleted (sent before the row goes).
 - `taxonomy_changed(kind, obj)`: a section, tag or author changed (name, slug, description).
 - `bulk_import_finished(article_ids)`: an import stored many articles with signals suspended.
 """
@@ -15,5 +16,6 @@ from django.dispatch import Signal
 article_published = Signal()
 article_changed = Signal()
 article_unpublished = Signal()
+article_deleted = Signal()
 taxonomy_changed = Signal()
 bulk_import_finished = Signal()

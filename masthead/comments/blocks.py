@@ -93,6 +93,19 @@ def form_context(context: Mapping, article, reply_to=None) -> dict:
     }
 
 
+def _posted(request, comments):
+    """The comment named by `?comment=N`, the address the reader is sent to after posting
+    (views.landing_url). Its item is made focusable, so the address's fragment (#comment-N)
+    moves the focus to it, with its "awaiting moderation" notice, without a script (issue 16:
+    focus was left on <body>; `autofocus` would not do, as browsers skip it on a page opened at
+    a fragment). Nothing personal: a held comment is among `comments` only for its author."""
+    value = request.GET.get("comment", "") if request is not None else ""
+    if not value.isascii() or not value.isdigit():
+        return None
+    wanted = int(value)
+    return next((c for c in comments if c.pk == wanted), None)
+
+
 def block_context(context: Mapping, article) -> dict:
     """The article page's comment section: the approved thread, then the form."""
     request = context.get("request")
@@ -108,7 +121,9 @@ def block_context(context: Mapping, article) -> dict:
     reply_to = _reply_target(request, approved, limit)
     data = form_context(context, article, reply_to)
     comments = threaded(approved + own)
-    items = listing.items_html(comments, open_=data["open"], max_reply_depth=limit - 1)
+    posted = _posted(request, comments)
+    items = listing.items_html(comments, open_=data["open"], max_reply_depth=limit - 1,
+                               posted_pk=posted.pk if posted is not None else None)
     return {
         **data,
         "comments": comments,

@@ -3,7 +3,8 @@
 - `confirm_address(token)`: the signed link mailed to an address. Proves the reader owns it:
   the address becomes confirmed (reply notifications may now be mailed to it), and a comment
   held only because a known address came from an unknown browser is published.
-- `unsubscribe(token)`: one-click stop of every reply notification to that address.
+- `unsubscribe(token)`: one-click stop of every reply notification to that address (the link
+  names a comment, so it survives `masthead keys rotate`, which changes digests).
 - `export_commenter(email)` / `erase_commenter(email)`: `masthead comments export|erase`.
 - `forget_ip_addresses()`: drop IP addresses older than the retention period.
 
@@ -62,10 +63,14 @@ def confirm_address(token: str, *, now=None) -> Confirmation:
 
 
 def unsubscribe(token: str) -> int:
-    digest = tokens.read_unsubscribe_token(token)
-    if not digest:
+    parsed = tokens.read_unsubscribe_token(token)
+    if not parsed:
         raise ModerationError("This unsubscribe link is not valid.")
-    return Comment.objects.filter(email_digest=digest, notify_replies=True) \
+    kind, value = parsed
+    digest = value if kind == "digest" else (
+        Comment.objects.filter(pk=value).values_list("email_digest", flat=True).first())
+    # An erased comment has no digest left: nothing to stop, and nothing else to touch.
+    return Comment.objects.by_email_digest(digest or "").filter(notify_replies=True) \
         .update(notify_replies=False)
 
 

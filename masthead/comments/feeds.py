@@ -10,10 +10,10 @@ from __future__ import annotations
 from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.shortcuts import get_object_or_404
-from django.utils.feedgenerator import Atom1Feed
 
 from masthead.articles.models import Article
 from masthead.core import surrogate
+from masthead.core.feedtext import Atom, Rss
 from masthead.core.http import public
 
 from .models import Comment
@@ -32,6 +32,8 @@ def _visible_comments():
 
 
 class LatestComments(Feed):
+    feed_type = Rss  # Django's, with every string cleaned (core/feedtext.py)
+
     def title(self):
         return f"Comments on {settings.SITE_NAME}"
 
@@ -67,7 +69,7 @@ class LatestComments(Feed):
 
 
 class LatestCommentsAtom(LatestComments):
-    feed_type = Atom1Feed
+    feed_type = Atom
     subtitle = LatestComments.description
 
     def feed_url(self):
@@ -95,7 +97,7 @@ class ArticleComments(LatestComments):
 
 
 class ArticleCommentsAtom(ArticleComments):
-    feed_type = Atom1Feed
+    feed_type = Atom
     subtitle = ArticleComments.description
 
     def feed_url(self, obj):

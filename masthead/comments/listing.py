@@ -32,6 +32,7 @@ AWAITING_CLASS = " comment-awaiting"
 AWAITING_NOTICE = ('<p class="notice awaiting" role="status">Your comment is awaiting '
                    'moderation. Only you can see it until it is approved.</p>')
 STAFF_BADGE = ' <span class="badge">Staff</span>'
+POSTED_ATTRS = ' tabindex="-1"'  # the comment just posted: focused by the URL's fragment
 
 
 def _site_zone():
@@ -44,8 +45,11 @@ def _site_zone():
     return tz
 
 
-def items_html(comments, *, open_: bool, max_reply_depth: int) -> str:
-    """The `<li>` of each comment (already in thread order, `thread_depth` set), joined."""
+def items_html(comments, *, open_: bool, max_reply_depth: int,
+               posted_pk: int | None = None) -> str:
+    """The `<li>` of each comment (already in thread order, `thread_depth` set), joined.
+    `posted_pk`: the comment its reader was sent to after posting, made focusable
+    (blocks._posted)."""
     tz = _site_zone()
     avatars: dict[str, str] = {}  # author name → the avatar's markup (names repeat in threads)
     out = []
@@ -55,7 +59,7 @@ def items_html(comments, *, open_: bool, max_reply_depth: int) -> str:
         avatar = avatars.get(c.author_name)
         if avatar is None:
             avatar = avatars[c.author_name] = (
-                f'<span class="avatar" style="--hue: {rendering.avatar_hue(c.author_name)}" '
+                f'<span class="avatar hue-{rendering.avatar_hue(c.author_name) // 15}" '
                 f'aria-hidden="true">{esc(rendering.initial(c.author_name))}</span>')
         # "c" is `isoformat()`; "j M Y, H:i" is read back from it: 2026-01-01T00:05:00+00:00
         iso = c.created_at.astimezone(tz).isoformat()
@@ -67,7 +71,8 @@ def items_html(comments, *, open_: bool, max_reply_depth: int) -> str:
                  if open_ and not awaiting and c.depth < max_reply_depth else "")
         out.append(
             f'\n    <li id="comment-{pk}" class="comment depth-{td}'
-            f'{AWAITING_CLASS if awaiting else ""}" style="--depth: {td}">'
+            f'{AWAITING_CLASS if awaiting else ""}"'
+            f'{POSTED_ATTRS if c.pk == posted_pk else ""}>'
             f'\n      <article aria-labelledby="comment-{pk}-by">'
             f'\n        <header>'
             f'\n          <p class="comment-author" id="comment-{pk}-by">{avatar} <bdi>{author}'

@@ -127,7 +127,7 @@ def notify_reply(reply: Comment) -> bool:
             .update(reply_notified_at=timezone.now()):
         return False
     unsubscribe = _absolute(reverse("comments:unsubscribe",
-                                    args=[tokens.unsubscribe_token(parent.email_digest)]))
+                                    args=[tokens.unsubscribe_token(parent.pk)]))
     try:
         return _send(
         f"New reply to your comment on “{reply.article.headline[:60]}”",

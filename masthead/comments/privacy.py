@@ -1,60 +1,87 @@
 """Commenter email privacy: encryption at rest and a keyed digest for look-ups.
 
-Both keys are derived from the site's secret key with HKDF, each for its own purpose, so the
-digest cannot be reversed with a dictionary of addresses by anyone without the secret, and the
-ciphertext is useless without it. Normalising (trim, lower-case) before hashing makes the
-digest match however the reader typed their address.
+Both go through the key ring (masthead/keyring), not the secret key: the keys are versioned,
+shared by every server through the database, and `masthead keys rotate` moves every stored
+address to a new key with `rekey` below (named in settings.MASTHEAD_KEYRING_USERS). The
+digest cannot be reversed with a dictionary of addresses by anyone without the ring.
+Normalising (trim, lower-case) before hashing makes the digest match however the reader typed
+their address.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
-from functools import lru_cache
+from masthead.keyring import ring as keyring
 
-from cryptography.fernet import Fernet, InvalidToken
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.kdf.hkdf import HKDF
-from django.conf import settings
+BATCH = 500
 
 
 def normalise_email(email: str) -> str:
     return (email or "").strip().lower()
 
 
-@lru_cache(maxsize=4)
-def _derive(secret: str, purpose: bytes) -> bytes:
-    return HKDF(algorithm=hashes.SHA256(), length=32, salt=None, info=purpose).derive(
-        secret.encode("utf-8")
-    )
-
-
-def _fernet() -> Fernet:
-    key = _derive(settings.SECRET_KEY, b"masthead comment email encryption v1")
-    return Fernet(base64.urlsafe_b64encode(key))
-
-
 def encrypt_email(email: str) -> str:
     email = normalise_email(email)
-    if not email:
-        return ""
-    return _fernet().encrypt(email.encode("utf-8")).decode("ascii")
+    return keyring.encrypt(email) if email else ""
 
 
 def decrypt_email(token: str) -> str:
-    if not token:
-        return ""
-    try:
-        return _fernet().decrypt(token.encode("ascii")).decode("utf-8")
-    except (InvalidToken, ValueError):
-        return ""
+    """The address, or "" when there is none or no key opens it."""
+    return (keyring.decrypt(token) or "") if token else ""
 
 
 def email_digest(email: str) -> str:
     """Keyed hash of the normalised address ("" for no address)."""
     email = normalise_email(email)
-    if not email:
-        return ""
-    key = _derive(settings.SECRET_KEY, b"masthead comment email digest v1")
-    return hmac.new(key, email.encode("utf-8"), hashlib.sha256).hexdigest()
+    return keyring.digest(email) if email else ""
+
+
+def rekey(ring, comment_model=None, commenter_model=None) -> int:
+    """Move every stored address not under the ring's current key to it; rows changed.
+
+    Digests change with the key, so a comment's and its commenter's change together (the
+    caller's transaction). A commenter row without its own ciphertext takes the address from
+    a comment with the same digest, and keeps it from now on. Migrations pass their models.
+    """
+    if comment_model is None:
+        from .models import Comment as comment_model
+        from .models import Commenter as commenter_model
+    prefix = f"k{ring.current}:"
+    by_old_digest: dict[str, str] = {}
+    changed = 0
+    stale = comment_model.objects.exclude(email_encrypted="").exclude(
+        email_encrypted__startswith=prefix)
+    for batch in _batches(stale, "email_encrypted", "email_digest"):
+        done = []
+        for comment in batch:
+            email = ring.decrypt(comment.email_encrypted)
+            if email is None:
+                continue  # no key opens it: left as it is (decrypt_email gives "")
+            by_old_digest[comment.email_digest] = email
+            comment.email_encrypted = ring.encrypt(email)
+            comment.email_digest = ring.digest(email)
+            done.append(comment)
+        changed += comment_model.objects.bulk_update(done, ["email_encrypted", "email_digest"])
+    stale = commenter_model.objects.exclude(email_encrypted__startswith=prefix)
+    for batch in _batches(stale, "email_encrypted", "email_digest"):
+        done = []
+        for commenter in batch:
+            email = (ring.decrypt(commenter.email_encrypted) if commenter.email_encrypted
+                     else by_old_digest.get(commenter.email_digest))
+            if email is None:
+                continue
+            commenter.email_encrypted = ring.encrypt(email)
+            commenter.email_digest = ring.digest(email)
+            done.append(commenter)
+        changed += commenter_model.objects.bulk_update(done, ["email_encrypted", "email_digest"])
+    return changed
+
+
+def _batches(queryset, *fields):
+    """Rows by primary key in slices: no server-side cursor (PgBouncer), bounded memory."""
+    last = 0
+    while True:
+        batch = list(queryset.filter(pk__gt=last).order_by("pk").only("pk", *fields)[:BATCH])
+        if not batch:
+            return
+        last = batch[-1].pk
+        yield batch

@@ -119,16 +119,21 @@ def read_confirm_token(value: str) -> tuple[int, str] | None:
         return None
 
 
-def unsubscribe_token(email_digest: str) -> str:
-    # No expiry: an unsubscribe link in an old mail must still work (RFC 8058 spirit).
-    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(email_digest)
+def unsubscribe_token(comment_id: int) -> str:
+    # No expiry: an unsubscribe link in an old mail must still work (RFC 8058 spirit). It names
+    # the subscribed comment, not the address's digest, which `masthead keys rotate` changes.
+    return signing.Signer(salt=UNSUBSCRIBE_SALT).sign(f"c{int(comment_id)}")
 
 
-def read_unsubscribe_token(value: str) -> str | None:
+def read_unsubscribe_token(value: str) -> tuple[str, str] | None:
+    """("comment", id) — or ("digest", hex) for links mailed before issue 14."""
     try:
-        return signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(value or "")
+        signed = signing.Signer(salt=UNSUBSCRIBE_SALT).unsign(value or "")
     except signing.BadSignature:
         return None
+    if signed[:1] == "c" and signed[1:].isdigit():
+        return "comment", signed[1:]
+    return "digest", signed
 
 
 # Cookies --------------------------------------------------------------------------------------

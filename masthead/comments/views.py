@@ -10,7 +10,6 @@ SameSite=Lax, so a cross-site POST can never be auto-approved as a regular
 
 from __future__ import annotations
 
-import ipaddress
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -22,6 +21,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from masthead.articles.models import Article
+from masthead.core.clientip import client_ip
 from masthead.core.http import private
 
 from . import services, tokens
@@ -52,13 +52,6 @@ def came_from_this_site(request) -> bool:
     if origin:
         return origin.lower() in _allowed_origins(request)
     return _origin(request.META.get("HTTP_REFERER", "")) in _allowed_origins(request)
-
-
-def client_ip(request) -> str | None:
-    try:
-        return str(ipaddress.ip_address(request.META.get("REMOTE_ADDR", "")))
-    except ValueError:
-        return None
 
 
 def refused(request, message: str, status: int, article=None):

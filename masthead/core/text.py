@@ -1,4 +1,8 @@
-"""Text measures shared by pages, feeds and the newsroom: word counts and reading time."""
+"""Text shared by pages, feeds and the newsroom: cleaning, word counts and reading time.
+
+`clean_text` is the one rule for what characters a stored text may hold (issue 15, item 1):
+none that XML 1.0 cannot carry, so a feed or sitemap can always be written.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,17 @@ import math
 import re
 
 _WORD_RE = re.compile(r"[\w'’-]+", re.UNICODE)
+
+# XML 1.0's Char production (https://www.w3.org/TR/xml/#charsets) leaves out the C0 controls
+# other than tab, newline and carriage return, the surrogates (a lone one reaches Python from
+# a JSON "\ud800" escape and cannot even be encoded as UTF-8) and U+FFFE/U+FFFF. A form feed
+# in an article body made Django's feed writer raise UnserializableContentError (issue 15).
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def clean_text(text: str) -> str:
+    """`text` without the characters no feed, sitemap or XML export could carry."""
+    return _NOT_XML.sub("", text) if _NOT_XML.search(text) else text
 
 
 def word_count(text: str) -> int:

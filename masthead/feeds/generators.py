@@ -4,6 +4,10 @@ Each generator receives the same items from `syndication.ArticleFeed` (declared 
 serialises them its own way. Items carry these extra keys beside Django's standard ones:
 `content_html` (the full body with absolute URLs, or None when feeds carry summaries only),
 `summary_text` (plain text), `authors` ([{"name", "url"}]), `image` (absolute URL or None).
+
+Every string given to a generator is cleaned first (`core.feedtext.Writable`): stored text is
+already clean (core/signal_handlers.py), but a feed must not answer 500 because one article
+slipped a form feed past that rule, as one did before issue 15.
 """
 
 from __future__ import annotations
@@ -12,11 +16,13 @@ import json
 
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed, SyndicationFeed, rfc3339_date
 
+from masthead.core.feedtext import Writable
+
 CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 
 
-class RssFeed(Rss201rev2Feed):
+class RssFeed(Writable, Rss201rev2Feed):
     """RSS 2.0 with the full text in `content:encoded` and one `dc:creator` per author."""
 
     def rss_attributes(self):
@@ -33,7 +39,7 @@ class RssFeed(Rss201rev2Feed):
             handler.addQuickElement("content:encoded", item["content_html"])
 
 
-class AtomFeed(Atom1Feed):
+class AtomFeed(Writable, Atom1Feed):
     """Atom 1.0 with `<content type="html">` and one `<author>` per author."""
 
     def add_item_elements(self, handler, item):
@@ -48,7 +54,7 @@ class AtomFeed(Atom1Feed):
             handler.addQuickElement("content", item["content_html"], {"type": "html"})
 
 
-class JsonFeed(SyndicationFeed):
+class JsonFeed(Writable, SyndicationFeed):
     """JSON Feed 1.1 (https://www.jsonfeed.org/version/1.1/)."""
 
     content_type = "application/feed+json; charset=utf-8"

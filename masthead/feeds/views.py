@@ -19,6 +19,7 @@ from django.views.decorators.http import condition
 
 from masthead.core import surrogate
 from masthead.core.http import public
+from masthead.core.text import clean_text
 
 from .sitemaps import SITEMAPS, news_articles, site_domain
 from .syndication import ArticleFeed, Scope, feed_items, feed_size, full_content
@@ -102,6 +103,8 @@ def sitemap_section(request, name, page):
 
 def news_sitemap(request):
     articles = list(news_articles())
+    for article in articles:  # the one text in a sitemap; XML cannot carry every character
+        article.headline = clean_text(article.headline)
     surrogate.add(request, *surrogate.article_keys(articles))
     return _xml(request, "feeds/news_sitemap.xml", {
         "articles": articles, "site_url": settings.SITE_URL,

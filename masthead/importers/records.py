@@ -9,7 +9,28 @@ path (idempotency by external key, redirects for old permalinks, comment threadi
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
+
+from masthead.core.text import clean_text
+
+
+def _clean(value):
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean(v) for v in value]
+    if isinstance(value, _Cleanable):
+        value.clean()
+    return value
+
+
+class _Cleanable:
+    """Records are stored with bulk inserts, which skip the model-save cleaning receiver
+    (core/signal_handlers.py): the store cleans each record instead (issue 15, item 1)."""
+
+    def clean(self) -> None:
+        for f in fields(self):
+            setattr(self, f.name, _clean(getattr(self, f.name)))
 
 
 class RecordError(ValueError):
@@ -17,7 +38,7 @@ class RecordError(ValueError):
 
 
 @dataclass
-class CommentRecord:
+class CommentRecord(_Cleanable):
     key: str  # external id, unique within the article's source
     author: str
     body: str  # plain text
@@ -30,7 +51,7 @@ class CommentRecord:
 
 
 @dataclass
-class AuthorRecord:
+class AuthorRecord(_Cleanable):
     name: str
     slug: str = ""
     bio: str = ""
@@ -39,7 +60,7 @@ class AuthorRecord:
 
 
 @dataclass
-class ArticleRecord:
+class ArticleRecord(_Cleanable):
     title: str
     body: str  # Markdown (or plain text: a blank line separates paragraphs)
     key: str = ""  # external key, kept as Article.external_key; "" when the source has none
@@ -66,6 +87,7 @@ class SkippedItem:
 
     what: str  # e.g. "attachment 'logo.png'", "nav_menu_item 12"
     reason: str
+    whole: bool = True  # an item of the source left out (not a part of one, e.g. a comment)
 
 
 @dataclass
@@ -81,8 +103,8 @@ class ImportReport:
         bucket = self.created if created else self.unchanged
         bucket[kind] = bucket.get(kind, 0) + n
 
-    def skip(self, what: str, reason: str) -> None:
-        self.skipped.append(SkippedItem(what, reason))
+    def skip(self, what: str, reason: str, whole: bool = True) -> None:
+        self.skipped.append(SkippedItem(what, reason, whole))
 
     def lines(self) -> list[str]:
         out = []
@@ -95,3 +117,16 @@ class ImportReport:
             out.append(f"skipped {item.what}: {item.reason}")
         out.extend(self.notes)
         return out
+
+    def summary(self) -> str:
+        """The last line of every import (issue 16): articles and pages stored, those skipped
+        (already present, or left out with a reason above) and errors, which are always 0
+        here: an error stops the import with nothing stored."""
+        stories = ("article", "page")
+        imported = sum(self.created.get(k, 0) for k in stories)
+        skipped = sum(self.unchanged.get(k, 0) for k in stories) + sum(
+            1 for item in self.skipped if item.whole)
+        line = f"{imported} imported, {skipped} skipped, 0 errors"
+        if not imported and not skipped and not self.skipped:
+            line += " (the input holds no articles)"
+        return line

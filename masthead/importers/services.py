@@ -110,6 +110,7 @@ def external_key(key: str) -> str:
 
 def _store_batch(batch, report, names, seen_keys, default_section, user) -> list[int]:
     for record in batch:
+        record.clean()
         record.key = external_key(record.key)
     keys = [r.key for r in batch if r.key]
     existing = set(Article.objects.filter(external_key__in=keys).values_list("external_key",

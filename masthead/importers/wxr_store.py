@@ -1,7 +1,8 @@
 """`masthead import wxr`: a WordPress export stored whole, its authors as newsroom accounts.
 
 Owns what storing a WXR file adds to the shared `services.store_records` path. Public:
-`import_wxr_file(path, tz=None, max_bytes=MAX_BYTES) -> ImportReport` and
+`import_wxr_file(path, tz=None, max_bytes=MAX_BYTES, progress=no_progress) -> ImportReport`
+(`progress` wraps the stream of posts, for the CLI's bar: core/progress.py) and
 `store_authors(authors, report) -> dict[str, Author]`.
 
 - The file is checked before anything is written: its size (a limit, so a runaway or hostile
@@ -30,6 +31,7 @@ from django.db import transaction
 
 from masthead.articles import services as article_services
 from masthead.articles.models import Author, Section, Tag
+from masthead.core.progress import no_progress
 from masthead.newsroom.roles import assign_role
 
 from . import wxr_parallel
@@ -57,7 +59,8 @@ def check_size(path: Path, max_bytes: int) -> None:
         )
 
 
-def import_wxr_file(path: str | Path, tz=None, max_bytes: int = MAX_BYTES) -> ImportReport:
+def import_wxr_file(path: str | Path, tz=None, max_bytes: int = MAX_BYTES,
+                    progress=no_progress) -> ImportReport:
     """Import a WordPress export: all of it, or nothing (RecordError with one line)."""
     path = Path(path)
     check_size(path, max_bytes)
@@ -66,7 +69,7 @@ def import_wxr_file(path: str | Path, tz=None, max_bytes: int = MAX_BYTES) -> Im
     sections, tags = Section.objects.count(), Tag.objects.count()
     with transaction.atomic():
         store_authors(export.authors, report)
-        store_records(wxr_parallel.records(export), report)
+        store_records(progress(wxr_parallel.records(export), export.posts, "post"), report)
     # The parser's report (skipped items, dropped shortcodes) is complete once consumed.
     report.skipped += export.report.skipped
     report.notes += export.report.notes
@@ -79,6 +82,7 @@ def store_authors(authors: list[AuthorRecord], report: ImportReport) -> dict[str
     """Each export author as a byline with a contributor account; returns them by name."""
     stored: dict[str, Author] = {}
     for record in authors:
+        record.clean()
         name = record.name.strip()[:150] or "Staff"  # as get_or_create_author names it
         if name in stored:
             continue

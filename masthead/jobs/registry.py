@@ -43,6 +43,7 @@ class Policy:
 
 
 _policies: dict[str, Policy] = {}
+CHANNEL = "masthead_jobs"  # PostgreSQL LISTEN/NOTIFY channel that wakes idle workers
 DEFAULT_POLICY = Policy()
 
 
@@ -67,17 +68,29 @@ def enqueue(task, *args, run_after: dt.datetime | None = None, **kwargs) -> str:
     if run_after is not None:
         task = task.using(run_after=run_after)
     result = task.enqueue(*args, **kwargs)
+    connection = transaction.get_connection()
+    if connection.vendor == "postgresql":
+        # Delivered at commit (and only then), folded into one per transaction: idle workers
+        # wake at once instead of at their next poll (worker.Listener).
+        with connection.cursor() as cursor:
+            cursor.execute(f"NOTIFY {CHANNEL}")
     mode = getattr(settings, "MASTHEAD_JOBS_EAGER", "fast")
     eager = mode == "all" or (mode == "fast" and policy_for(task.module_path).eager)
     if eager and run_after is None:
-        transaction.on_commit(lambda: _run_after_commit(result.id))
+        from . import running
+
+        # Claimed by this process in the same transaction: no worker can take it between the
+        # commit and the run (a worker configured otherwise, or one that would win the race
+        # and make the reader wait for its poll), and no claim transaction is needed after.
+        row = running.claim_for_this_process(result.db_result)
+        transaction.on_commit(lambda: _run_after_commit(row))
     return result.id
 
 
-def _run_after_commit(job_id: str) -> None:
+def _run_after_commit(row) -> None:
     from . import running
 
     try:
-        running.run_by_id(job_id)
+        running.run_claimed(row)
     except Exception:  # noqa: BLE001 - committed already; the row stays for the workers
-        log.exception("eager run of job %s failed; a worker will retry it", job_id)
+        log.exception("eager run of job %s failed; a worker will retry it", row.id)

@@ -62,3 +62,38 @@ def listing(status: str | None = None, limit: int = 100) -> list[dict]:
             "error": error[:500],
         })
     return out
+
+
+def health_check():
+    """`/healthz`: the age of the oldest job that is due and waiting, and the live workers.
+
+    Reported, never failing: a late queue is not this web server's fault, and a load balancer
+    that took servers out for it would only make things worse. Alert on the age instead."""
+    from masthead.core.health import Check
+
+    try:
+        age, workers = oldest_waiting_age(), len(live_workers())
+    except Exception as exc:  # noqa: BLE001 - the database check reports the outage itself
+        return [Check("jobs", True, extra={"unknown": type(exc).__name__})]
+    return [Check("jobs", True, extra={"oldest_waiting_s": age, "live_workers": workers})]
+
+
+def no_live_worker():
+    """`masthead check --deploy`: nothing runs background jobs (search entries, related lists,
+    mail, scheduled publication) unless some worker is alive."""
+    from django.core import checks
+    from django.db import DatabaseError
+
+    try:
+        if live_workers():
+            return []
+    except DatabaseError as exc:
+        return [checks.Error(f"The job queue cannot be read ({type(exc).__name__}).",
+                             hint="Run `masthead migrate`.", id="masthead.E007")]
+    return [checks.Error(
+        "No job worker has been seen in the last "
+        f"{int(dead_after().total_seconds())} s: search entries, related lists, mail and "
+        "scheduled publications wait until one runs.",
+        hint="Run `masthead serve` (it starts a worker) or `masthead worker` on some server; "
+             "`masthead jobs ping` checks that one takes jobs.",
+        id="masthead.E007")]

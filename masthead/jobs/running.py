@@ -41,8 +41,9 @@ def dead_after() -> dt.timedelta:
 
 
 # A job claimed by a process that beats no heartbeat (an eager run in a web server) is put back
-# after this long; eager jobs take milliseconds.
-UNWATCHED_GRACE = dt.timedelta(minutes=2)
+# after this long: eager jobs (purges, search entries) take milliseconds, and running one twice
+# is harmless.
+UNWATCHED_GRACE = dt.timedelta(seconds=30)
 
 _process_id: tuple[int, str] = (0, "")
 
@@ -80,13 +81,12 @@ def claim_next(worker_id: str, queues=None) -> DBTaskResult | None:
     return _claim(ready, worker_id)
 
 
-def run_by_id(job_id: str, worker_id: str | None = None) -> bool:
-    """Claim and run one job now if it is still waiting (the eager path). True if it ran."""
-    row = _claim(DBTaskResult.objects.ready().filter(id=job_id), worker_id or process_worker_id())
-    if row is None:
-        return False
-    run_claimed(row)
-    return True
+def claim_for_this_process(row: DBTaskResult) -> DBTaskResult:
+    """Claim a row this process has just written, in the transaction that wrote it (eager
+    jobs: see registry.enqueue). If the process dies before running it, `recover_stalled`
+    puts it back after UNWATCHED_GRACE."""
+    row.claim(process_worker_id())
+    return row
 
 
 def run_claimed(row: DBTaskResult) -> bool:

@@ -6,12 +6,15 @@ whose worker died, pruning, and the apps' own periodic jobs named in
 settings.MASTHEAD_BACKGROUND_JOBS as (dotted path, interval). Every sweep is safe to run from
 any number of workers at once (each says how), so workers need no leader.
 
-An idle worker polls with a plain read every `interval` seconds; SIGTERM or SIGINT lets the
-running jobs finish, then the process exits.
+An idle worker polls with a plain read every `interval` seconds; on PostgreSQL it is also woken
+at once by the NOTIFY that every enqueue sends at commit (`Listener`), so a job waits
+milliseconds, not half a poll interval. SIGTERM or SIGINT lets the running jobs finish, then
+the process exits.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import socket
@@ -43,6 +46,7 @@ class Worker:
         self.worker_id = worker_id or running.process_worker_id()
         self.sweeps = sweeps
         self.stop = threading.Event()
+        self.wake = threading.Event()
         self.threads: list[threading.Thread] = []
         self.jobs_run = 0
 
@@ -60,9 +64,14 @@ class Worker:
         for n in range(self.concurrency):
             self._spawn(self._work, f"masthead-worker-{n}")
         self._spawn(self._housekeeping, "masthead-worker-beat")
+        from django.db import connection
+
+        if connection.vendor == "postgresql":
+            self._spawn(Listener(self.wake, self.stop).run, "masthead-worker-listen")
 
     def join(self, timeout: float | None = None) -> None:
         self.stop.set()
+        self.wake.set()
         for thread in self.threads:
             thread.join(timeout)
 
@@ -84,8 +93,9 @@ class Worker:
             except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
                 log.exception("worker loop error; retrying")
                 self.stop.wait(self.interval * 4)
-            if not ran:
-                self.stop.wait(self.interval)
+            if not ran and not self.stop.is_set():
+                self.wake.wait(self.interval)
+                self.wake.clear()
         close_old_connections()
 
     def run_until_empty(self, max_jobs: int = 10_000) -> int:
@@ -133,3 +143,33 @@ class Worker:
                 defaults={"host": socket.gethostname()[:255], "pid": os.getpid(),
                           "started_at": now, "last_seen": now},
             )
+
+
+class Listener:
+    """PostgreSQL only: LISTEN on the queue's channel and wake the worker's threads."""
+
+    def __init__(self, wake: threading.Event, stop: threading.Event):
+        self.wake, self.stop = wake, stop
+
+    def run(self) -> None:
+        from django.db import connection
+
+        from .registry import CHANNEL
+
+        while not self.stop.is_set():
+            conn = None
+            try:
+                conn = connection.get_new_connection(connection.get_connection_params())
+                conn.autocommit = True
+                conn.execute(f"LISTEN {CHANNEL}")
+                self.wake.set()  # anything enqueued while we were not listening
+                while not self.stop.is_set():
+                    for _ in conn.notifies(timeout=1.0):
+                        self.wake.set()
+            except Exception:  # noqa: BLE001 - database restarting: polling goes on meanwhile
+                log.warning("job notifications unavailable; polling until the database is back")
+                self.stop.wait(2.0)
+            finally:
+                if conn is not None:
+                    with contextlib.suppress(Exception):
+                        conn.close()

@@ -6,9 +6,13 @@ Pure functions on bytes, no storage and no database, so every rule here is testa
   the bytes as JPEG, PNG, WebP or GIF and `verify()` them.
 - Size is checked twice: bytes before decoding, pixels from the header before decoding the
   pixel data, so a small "decompression bomb" file never gets expanded in memory.
-- Everything is re-encoded from pixels: EXIF (GPS position, camera serial numbers), comments
-  and anything appended after the image data are dropped; the EXIF orientation is applied to
-  the pixels first so the picture still stands the right way up.
+- Everything is re-encoded from pixels, copied into a new image whose metadata is empty:
+  Pillow carries a source's metadata along (`info`) and writes some of it back out unasked
+  (a JPEG or GIF comment became a JPEG `COM` segment; issue 15), so nothing of the upload but
+  its pixels and its ICC colour profile reaches the encoder. EXIF (GPS position, camera serial
+  numbers), XMP, IPTC, PNG text chunks, comments and anything appended after the image data
+  are dropped; the EXIF orientation is applied to the pixels first so the picture still
+  stands the right way up. `tests/test_metadata.py` checks each container with crafted files.
 - Renditions are WebP at fixed widths for `srcset`, plus one at the stored width, because with
   `w` descriptors browsers ignore `src` and would otherwise never fetch the full size.
 """
@@ -104,6 +108,15 @@ def _normalise(image: Image.Image) -> tuple[Image.Image, bytes | None]:
     return upright, icc
 
 
+def _pixels_only(image: Image.Image) -> Image.Image:
+    """The same pixels in a new image with no metadata at all. convert(), exif_transpose()
+    and resize() carry `info` (comments, XMP, EXIF...) along, and encoders write some of it
+    out by default, so stripping named keys would miss the next one Pillow learns to write."""
+    clean = Image.new(image.mode, image.size)
+    clean.paste(image)
+    return clean
+
+
 def _resize(image: Image.Image, width: int) -> Image.Image:
     if image.width <= width:
         return image
@@ -138,7 +151,8 @@ def process(data: bytes, *, max_bytes: int, max_pixels: int,
         pixels, icc = _normalise(source)
     finally:
         source.close()
-    stored = _resize(pixels, MAX_STORED_WIDTH)
+    # After the size cap, so the copy costs at most one stored-size image of memory.
+    stored = _pixels_only(_resize(pixels, MAX_STORED_WIDTH))
     # Photographs as JPEG (what every feed reader and social card understands); images with
     # transparency as PNG so the transparency survives.
     main = _encode(stored, "PNG" if stored.mode == "RGBA" else "JPEG", icc)

@@ -1,4 +1,5 @@
-"""Writes to the media library: `store_upload` (the only way an uploaded image gets in).
+"""Writes to the media library: `store_upload` (the only way an uploaded image gets in) and
+`delete_image` (the only way one goes out, with every stored file).
 
 Validation and re-encoding happen entirely in memory (`processing`) before anything touches the
 disk or the database, so a rejected upload leaves no row and no file behind. Files get a
@@ -7,6 +8,7 @@ random part in their names, which makes every URL immutable and safe to cache fo
 
 from __future__ import annotations
 
+import logging
 import secrets
 from pathlib import PurePath
 
@@ -21,7 +23,14 @@ from . import processing
 from .models import Image
 from .processing import ImageRejected
 
-__all__ = ["ImageRejected", "check_upload", "discard", "limits", "read_upload", "store_upload"]
+__all__ = ["ImageInUse", "ImageRejected", "check_upload", "delete_image", "discard", "limits",
+           "read_upload", "store_upload"]
+
+log = logging.getLogger(__name__)
+
+
+class ImageInUse(Exception):
+    """The image is still shown by an article; the message says which, for the editor."""
 
 
 def limits() -> dict:
@@ -97,15 +106,54 @@ def store_upload(upload, *, user=None, alt: str = "", caption: str = "", credit:
     return image
 
 
-def remove_files(names) -> None:
+def remove_files(names) -> list[str]:
+    """Delete stored files (missing ones are fine); returns the names that could not go."""
+    left = []
     for name in names:
         try:
             default_storage.delete(name)
-        except OSError:
-            pass  # already gone; nothing else to undo
+        except OSError as exc:  # storage.StorageUnavailable too
+            # Only an unreferenced file is left behind: logged, never an error for the editor.
+            log.warning("media: could not delete %s: %s", name, exc)
+            left.append(name)
+    return left
+
+
+def stored_names(image: Image) -> list[str]:
+    """Every file of an image: the main file and each rendition."""
+    names = [image.file.name] if image.file else []
+    return names + [r["name"] for r in image.renditions or []]
+
+
+def delete_image(image: Image) -> list[str]:
+    """Remove an image from the library and its files from storage (disk or bucket).
+
+    Refused while an article shows it (as lead image, or by URL in its body): deleting it
+    would break a published page. The row goes first, in its own transaction, and the files
+    after it committed, so a failure half-way leaves unused files, never a row whose files
+    are gone. Returns the names of files that could not be deleted (logged).
+    """
+    from masthead.articles.models import Article
+
+    names = stored_names(image)
+    with transaction.atomic():
+        locked = Image.objects.select_for_update().filter(pk=image.pk).first()
+        if locked is None:
+            return remove_files(names)  # deleted meanwhile: make sure the files went too
+        # Any of its files named in a body counts: the stored name's stem is shared by all.
+        stem = PurePath(image.file.name).stem if image.file else ""
+        using = Article.objects.filter(lead_image=locked)
+        if stem:
+            using = using | Article.objects.filter(body__contains=stem)
+        titles = list(using.values_list("headline", flat=True).distinct()[:3])
+        if titles:
+            raise ImageInUse("The image is used by " + ", ".join(f"“{t}”" for t in titles)
+                             + "; remove it from there first.")
+        locked.delete()
+    return remove_files(names)
 
 
 def discard(image: Image) -> None:
     """Delete a just-stored image and its files (the write it was uploaded for failed)."""
-    remove_files([image.file.name, *[r["name"] for r in image.renditions or []]])
+    remove_files(stored_names(image))
     Image.objects.filter(pk=image.pk).delete()

@@ -8,6 +8,7 @@ Public pieces other code may use:
   `publish`, `unpublish`, `restore_revision`), built only on `masthead.articles.services`.
 - `staff`: `create_staff_user` (also behind `masthead createuser`), role changes,
   deactivation, section create/rename/reorder (through `articles.services.change_taxonomy`).
-- `previews`: signed, expiring share links for unpublished articles.
+- `previews`: signed, expiring, revocable share links for unpublished articles
+  (`services.revoke_preview_links(user, article)` is the permission-checked way to revoke).
 The comment moderation queue (/newsroom/comments/) belongs to `masthead.comments`.
 """

@@ -76,6 +76,8 @@ class ArticleForm(forms.Form):
         self.upload: Upload | None = None
         if not policy.can_edit_placement(user):
             del self.fields["featured"], self.fields["kind"]
+        # Only the bylines this user may set are offered (and accepted): see policy.py.
+        self.fields["lead_author"].queryset = policy.allowed_leads(user, article)
 
     @classmethod
     def initial_for(cls, article: Article, user) -> dict:
@@ -129,6 +131,10 @@ class ArticleForm(forms.Form):
                                                  "see it.")
             if not (data.get("lead_image_caption") or "").strip():
                 self.add_error("lead_image_caption", "Give the image a caption.")
+        if data.get("lead_author") is not None:
+            problem = policy.byline_problem(self.user, self.article, self._byline(data))
+            if problem:
+                self.add_error("coauthors", problem)
         if self.action == "schedule":
             when = data.get("publish_at")
             if not when:
@@ -137,11 +143,15 @@ class ArticleForm(forms.Form):
                 self.add_error("publish_at", "Choose a time in the future.")
         return data
 
+    @staticmethod
+    def _byline(data: dict) -> list:
+        lead = data["lead_author"]
+        return [lead, *[a for a in data.get("coauthors") or [] if a != lead]]
+
     def to_fields(self) -> dict:
         """The cleaned values as `services` expects them."""
         data = self.cleaned_data
-        authors = [data["lead_author"], *[a for a in data.get("coauthors") or []
-                                          if a != data["lead_author"]]]
+        authors = self._byline(data)
         lead_image = None if data.get("remove_lead_image") else data.get("lead_image")
         fields = {
             "headline": data["headline"].strip(), "slug": data.get("slug") or "",

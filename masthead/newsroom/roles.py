@@ -2,7 +2,9 @@
 
 - contributor: writes drafts, cannot publish.
 - author: publishes their own articles.
-- editor: edits and publishes anyone's, moderates comments, pins related articles.
+- contributors and authors write under their own byline and may credit co-authors.
+- editor: edits and publishes anyone's, sets any byline, moderates comments, pins related
+  articles.
 - admin: everything, including users, sections and settings (a superuser).
 """
 
@@ -26,7 +28,7 @@ _PERMISSIONS = {
         ("articles", "delete_article"), ("articles", "add_tag"), ("articles", "change_tag"),
         ("comments", "moderate_comment"), ("comments", "change_comment"),
         ("comments", "view_comment"), ("recommendations", "pin_related"),
-        ("media", "change_image"),
+        ("media", "change_image"), ("media", "delete_image"),
     ],
     "admin": [
         ("articles", "add_section"), ("articles", "change_section"), ("articles", "delete_section"),

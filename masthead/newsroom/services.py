@@ -21,7 +21,7 @@ from masthead.articles.models import Article, Author, Revision, Section
 from masthead.media import services as media
 from masthead.media.models import Image
 
-from . import policy
+from . import policy, previews
 
 # Fields every writer may set from the editor; PLACEMENT ones only editors (see policy).
 CONTENT_FIELDS = ("headline", "slug", "standfirst", "body", "section", "lead_image",
@@ -99,6 +99,13 @@ def _require_edit(user, article: Article) -> None:
         raise PermissionDenied("You may not change this article.")
 
 
+def _require_byline(user, article: Article, authors) -> None:
+    """Checked for every caller, not only the editor form (policy.byline_problem)."""
+    problem = policy.byline_problem(user, article, authors or [])
+    if problem:
+        raise PermissionDenied(problem)
+
+
 def _store(user, article: Article, fields: dict, *, note: str, status: str | None = None,
            expected_version=None, upload: Upload | None = None) -> Article:
     """Apply editor fields (and a new lead image) and save once through the articles service."""
@@ -118,6 +125,7 @@ def _store(user, article: Article, fields: dict, *, note: str, status: str | Non
             authors = fields.get("authors") or (
                 None if article.pk else [author_for(user)]
             )
+            _require_byline(user, article, authors)
             return articles.save_article(article, user=user, tags=fields.get("tags"),
                                          authors=authors, note=note)
     except BaseException:
@@ -195,6 +203,13 @@ def unpublish(user, article: Article) -> Article:
     return articles.unpublish_article(article, user=user)
 
 
+def delete(user, article: Article) -> None:
+    """Delete an article for good (editors and admins: `policy.can_delete`)."""
+    if not policy.can_delete(user, article):
+        raise PermissionDenied("You may not delete this article.")
+    articles.delete_article(article, user=user)
+
+
 def restore_revision(user, article: Article, revision: Revision) -> Article:
     """Bring back an earlier version's content as a new save (the status stays as it is)."""
     if revision.article_id != article.pk:
@@ -211,3 +226,11 @@ def restore_revision(user, article: Article, revision: Revision) -> Article:
     fields["authors"] = [by_id[a] for a in data.get("authors") or [] if a in by_id] or None
     when = timezone.localtime(revision.created_at)
     return _store(user, article, fields, note=f"restored the version of {when:%Y-%m-%d %H:%M}")
+
+
+def revoke_preview_links(user, article: Article) -> int:
+    """Stop every preview link of the article made so far. Whoever may open the article in
+    the newsroom can make such a link, so they may also revoke them."""
+    if not policy.can_see(user, article):
+        raise PermissionDenied("You may not change this article.")
+    return previews.revoke(article)

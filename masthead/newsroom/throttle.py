@@ -7,14 +7,30 @@ trying many accounts. While throttled the password is not even checked, so a cor
 cannot be told apart from a wrong one. A successful login clears the account's failures.
 The cost, as with any lockout: someone can keep an account locked by failing on purpose;
 the window is short and an admin can still reset the password meanwhile.
+
+Check and count are one step (issue 15): `begin(username, ip)` counts the recent failures and,
+if under both limits, records this attempt as a failure *before* the password is checked, all
+in one transaction that holds a lock on the account and the address. Concurrent attempts
+therefore queue for the slot, and at most `limit` of them ever reach the password check (with
+"check, then count after a wrong password", 40 parallel guesses got 12 checks against a
+limit of 5). A correct password then takes its attempt back (`succeeded`).
+- PostgreSQL: transaction-scoped advisory locks, one per account and per address, taken in a
+  fixed order so two attempts cannot deadlock.
+- SQLite: every transaction begins IMMEDIATE (masthead/config.py), so it holds the database's
+  write lock from its first statement: attempts are serialised by the database itself.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.utils import timezone
+
+from masthead.core.clientip import client_ip as core_client_ip
 
 from .models import LoginFailure
 
@@ -31,21 +47,60 @@ def _key(username: str) -> str:
     return (username or "").strip().lower()[:150]
 
 
-def is_throttled(username: str, ip: str | None) -> bool:
-    per_account, per_ip, window = _limits()
-    since = timezone.now() - dt.timedelta(seconds=window)
+def _lock_id(kind: str, value: str) -> int:
+    """A signed 64-bit advisory lock number for one account or address."""
+    digest = hashlib.blake2b(f"masthead.login.{kind}:{value}".encode(), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def _serialise(username: str, ip: str | None) -> None:
+    if connection.vendor != "postgresql":
+        return  # SQLite: the IMMEDIATE transaction already holds the write lock
+    ids = sorted({_lock_id("user", username)} | ({_lock_id("ip", ip)} if ip else set()))
+    with connection.cursor() as cursor:
+        for lock in ids:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [lock])
+
+
+def _over_limit(username: str, ip: str | None, since) -> bool:
+    per_account, per_ip, _ = _limits()
     recent = LoginFailure.objects.filter(created_at__gte=since)
-    if _key(username) and recent.filter(username=_key(username)).count() >= per_account:
+    if username and recent.filter(username=username).count() >= per_account:
         return True
     return bool(ip) and recent.filter(ip_address=ip).count() >= per_ip
 
 
-def record_failure(username: str, ip: str | None) -> None:
+@dataclass(frozen=True)
+class Attempt:
+    """A login attempt allowed through, already counted as a failure (`failure_id`; None
+    when the form has no username, so no password will be checked)."""
+
+    failure_id: int | None
+
+
+def begin(username: str, ip: str | None) -> Attempt | None:
+    """Claim one login attempt; None when throttled (then do not check the password)."""
     _, _, window = _limits()
+    key = _key(username)
     now = timezone.now()
-    LoginFailure.objects.create(username=_key(username), ip_address=ip or None, created_at=now)
+    with transaction.atomic():
+        _serialise(key, ip)
+        if _over_limit(key, ip, now - dt.timedelta(seconds=window)):
+            return None
+        if not key:
+            return Attempt(None)
+        failure = LoginFailure.objects.create(username=key, ip_address=ip or None,
+                                              created_at=now)
     # Old rows are useless; pruning here keeps the table small without a separate job.
     LoginFailure.objects.filter(created_at__lt=now - dt.timedelta(seconds=window)).delete()
+    return Attempt(failure.pk)
+
+
+def succeeded(attempt: Attempt, username: str) -> None:
+    """The password was right: the attempt was no failure, and the account starts afresh."""
+    if attempt.failure_id is not None:
+        LoginFailure.objects.filter(pk=attempt.failure_id).delete()
+    clear(username)
 
 
 def clear(username: str) -> None:
@@ -53,5 +108,5 @@ def clear(username: str) -> None:
 
 
 def client_ip(request) -> str | None:
-    """The peer address. Behind a reverse proxy this is the proxy's: see docs/newsroom.md."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The client's address, behind trusted proxies too (masthead.core.clientip)."""
+    return core_client_ip(request)

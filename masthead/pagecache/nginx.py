@@ -10,13 +10,17 @@ copy in docs/deploy.md is current.
 Pages are served with `rewrite` and `error_page 404`, not `try_files`, which `stat()`s the
 file before the static handler opens it: with `rewrite` a hit makes exactly the system calls
 of a plain static file (counted with strace), and was 5-10% faster in our noisy runs.
-Deliberately absent: `open_file_cache`, which would keep serving a purged file for up to
-`open_file_cache_valid` and break "fresh on the next request".
+`open_file_cache` is off unless asked for (`--open-file-cache SECONDS`): nginx then keeps the
+open file of a stored page and checks it again only every SECONDS, so a purged page may be
+served for that long after its purge; a newly stored page is found at once, because failed
+look-ups are not cached. Fresh on the next request is the default; the option trades it for
+speed (measured in docs/deploy.md).
 """
 
 from __future__ import annotations
 
 from masthead.core.http import PUBLIC_MAX_AGE
+from masthead.core.security import POLICY
 
 from .policy import ALL_EXTENSIONS, bypass_cookies
 
@@ -31,14 +35,20 @@ upstream masthead_app {{
 }}
 
 # A stored page goes only to anonymous GET/HEAD readers: no staff session, no pending comment,
-# no flash message (the rule of masthead/pagecache/policy.py).
+# no flash message (the rule of masthead/pagecache/policy.py). Wider than Django's parser on
+# purpose: any cookie whose name merely contains one of them goes to the app, which decides.
 map $http_cookie $masthead_anonymous {{
     default 1;
-    "~(?:^|;)\\s*(?:{cookies})=" 0;
+    "~(?:^|;)[^;=]*(?:{cookies})[^;=]*=" 0;
 }}
-map "$request_method:$masthead_anonymous" $masthead_tree {{
-    "GET:1" pages;
-    "HEAD:1" pages;
+# An API key (Authorization) is checked and counted by the app, never answered from here.
+map $http_authorization $masthead_keyless {{
+    default 0;
+    "" 1;
+}}
+map "$request_method:$masthead_anonymous:$masthead_keyless" $masthead_tree {{
+    "GET:1:1" pages;
+    "HEAD:1:1" pages;
     default no-such-tree;
 }}
 # No query string: index.<ext>; ?page=N: index.page-N.<ext>; any other query: the app.
@@ -55,7 +65,7 @@ server {{
     charset utf-8;
     charset_types text/xml text/plain application/rss+xml application/atom+xml application/json;
     client_max_body_size 12m;
-
+{file_cache}
     # Pages (URLs ending in "/"): the stored HTML if there is one, opened once; a missing
     # file is a 404 that goes to the app. Other requests (POST, bypass cookies) go to the
     # app before the static handler, which would discard a request body.
@@ -66,6 +76,9 @@ server {{
         }}
         rewrite ^ /pages$uri$masthead_name.html break;
         error_page 404 = @masthead;
+        # The page's .gz copy, compressed once when the app stored it, to clients that take it.
+        gzip_static on;
+        gzip_vary on;
 {headers}
     }}
 
@@ -82,10 +95,7 @@ server {{
         add_header Cache-Control "public, max-age=31536000, immutable";
     }}
 
-    location ^~ /media/ {{
-        alias {media_dir}/;
-        expires 7d;
-    }}
+{media}
 
     location @masthead {{
         # The original URI: the page location above rewrote $uri to a file name.
@@ -106,12 +116,54 @@ HEADERS = """\
         add_header X-Content-Type-Options nosniff;
         add_header X-Frame-Options DENY;
         add_header Referrer-Policy strict-origin-when-cross-origin;
+        add_header Content-Security-Policy "{policy}";
         add_header X-Cache "HIT (nginx)";"""
 
 
+# Media on a (shared) filesystem: nginx serves the files with the app's headers. In object
+# storage (media_dir=None) the app streams them (masthead/media; docs/decisions/0006).
+MEDIA_FILES = """\
+    location ^~ /media/images/ {{
+        alias {media_dir}/images/;
+        # What the app sends with the same files (masthead/media/storage.py, views.py).
+        add_header Cache-Control "public, max-age=31536000, immutable";
+        add_header Content-Security-Policy "default-src 'none'; sandbox";
+        add_header X-Content-Type-Options nosniff;
+    }}
+    # Only uploads are public; the storage also holds the related-articles engine's snapshot.
+    location ^~ /media/ {{
+        return 404;
+    }}"""
+MEDIA_PROXIED = """\
+    # Media in object storage (MASTHEAD_STORAGE_URL): the app streams it, headers and all.
+    location ^~ /media/ {
+        proxy_pass http://masthead_app;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host $http_host;
+    }"""
+
+
+FILE_CACHE = """\
+    # Open files of stored pages kept for reuse (`--open-file-cache {valid}`): a purged page
+    # may be served for up to {valid} s after its purge; a new page is found at once (errors
+    # are not cached).
+    open_file_cache max=20000 inactive=60s;
+    open_file_cache_valid {valid}s;
+    open_file_cache_min_uses 1;
+    open_file_cache_errors off;
+"""
+
+
 def site_config(*, data_dir: str, listen: str = "80", server_name: str = "_",
-                upstream: str = "127.0.0.1:8000") -> str:
+                upstream: str = "127.0.0.1:8000", media_dir: str | None = "",
+                open_file_cache: int = 0) -> str:
+    """The nginx front; `media_dir` "" is the data dir's media/, None media in a bucket."""
     data_dir = str(data_dir).rstrip("/")
+    if media_dir is None:
+        media = MEDIA_PROXIED
+    else:
+        media = MEDIA_FILES.format(media_dir=(media_dir or f"{data_dir}/media").rstrip("/"))
     tries = "\n                  ".join(
         f"/$masthead_tree$uri/$masthead_name.{ext}" for ext in ALL_EXTENSIONS if ext != "html"
     )
@@ -119,6 +171,7 @@ def site_config(*, data_dir: str, listen: str = "80", server_name: str = "_",
         upstream=upstream, listen=listen, server_name=server_name,
         cookies="|".join(c.replace(".", "\\.") for c in bypass_cookies()),
         cache_dir=f"{data_dir}/pagecache", static_dir=f"{data_dir}/static",
-        media_dir=f"{data_dir}/media", tries=tries,
-        headers=HEADERS.format(max_age=PUBLIC_MAX_AGE),
+        media=media, tries=tries,
+        file_cache=FILE_CACHE.format(valid=open_file_cache) if open_file_cache > 0 else "",
+        headers=HEADERS.format(max_age=PUBLIC_MAX_AGE, policy=POLICY),
     )

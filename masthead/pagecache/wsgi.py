@@ -7,7 +7,8 @@ including every miss and every page older than MASTHEAD_PAGE_CACHE_MAX_AGE, goes
 unchanged. On a candidate's miss the wrapper takes the store's token (stores/base.py) and marks
 the environ, and `middleware.PageCacheMiddleware` stores the response if it may be stored;
 without the wrapper (Django's test client, a bare WSGI server) nothing is stored, since
-nothing would serve it. A store that fails (Redis down, disk full) degrades to misses.
+nothing would serve it. A store that fails (Redis down, disk full) degrades to misses. A hit
+is sent compressed when the client accepts it, from bytes compressed when it was stored.
 """
 
 from __future__ import annotations
@@ -44,10 +45,11 @@ class PageCacheApp:
                     if entry.not_modified(environ):
                         start_response("304 Not Modified", entry.head_304)
                         return [b""]
-                    start_response("200 OK", entry.head_200)
+                    head, body = entry.variant(environ.get("HTTP_ACCEPT_ENCODING"))
+                    start_response("200 OK", head)
                     if environ["REQUEST_METHOD"] == "HEAD":
                         return [b""]
-                    return [entry.body]
+                    return [body]
                 if environ["REQUEST_METHOD"] == "GET":
                     self._mark_miss(environ, path)
         return self.application(environ, start_response)

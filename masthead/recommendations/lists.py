@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
+from itertools import islice
 
 from django.conf import settings
 
@@ -25,13 +26,15 @@ def page_size() -> int:
     return settings.MASTHEAD_RELATED_COUNT
 
 
-def write(engine: RelatedEngine, article_ids: Iterable[int]) -> set[int]:
+def write(engine: RelatedEngine, article_ids: Iterable[int], progress=None) -> set[int]:
     """Recompute and store the lists of `article_ids` (an article that is not a visible story
-    loses its list); return the ids whose first `page_size()` entries changed."""
+    loses its list); return the ids whose first `page_size()` entries changed. `progress`,
+    when given, wraps the ids (a bar that advances a chunk at a time)."""
     ids = sorted(set(article_ids))
+    stream = iter(progress(ids, len(ids), "list") if progress is not None else ids)
     changed: set[int] = set()
-    for start in range(0, len(ids), CHUNK):
-        changed |= _write_chunk(engine, ids[start:start + CHUNK])
+    while chunk := list(islice(stream, CHUNK)):
+        changed |= _write_chunk(engine, chunk)
     return changed
 
 

@@ -265,19 +265,24 @@ class BuildReport:
     generation: int
 
 
-def rebuild(*, lazy: bool = False) -> BuildReport | None:
+def rebuild(*, lazy: bool = False, progress=None) -> BuildReport | None:
     """Fit on every visible story and rewrite every list in one transaction.
 
     The fit (minutes on a very large site) runs outside the lock, so publications go on;
     changes logged meanwhile are replayed onto the new engine before it is installed.
     `lazy`: only if nothing was built yet (a first publication, import or page edit).
+    `progress`, when given, wraps the stories read for the fit and then the lists written
+    (the CLI's bars, core/progress.py).
     """
     with state.build_lock:
         if lazy and lists_built():
             return None
         started_event = state.last_event_id()
         t0 = time.perf_counter()
-        engine = state.fit(documents.all_docs())
+        docs = documents.all_docs()
+        if progress is not None:
+            docs = progress(docs, documents.candidates().count(), "article")
+        engine = state.fit(docs)
         fit_seconds = time.perf_counter() - t0
         with state.locked() as st:
             if lazy and st.generation:
@@ -286,7 +291,7 @@ def rebuild(*, lazy: bool = False) -> BuildReport | None:
             state.replay(engine, started_event)
             last = state.last_event_id()
             ids = list(documents.candidates().values_list("pk", flat=True))
-            changed = lists.write(engine, ids)
+            changed = lists.write(engine, ids, progress)
             lists.drop_invisible()
             _snapshot(st, engine, last)
             st.generation += 1

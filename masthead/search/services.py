@@ -212,14 +212,20 @@ def remove_articles(article_ids) -> None:
     get_backend().remove(list(article_ids))
 
 
-def rebuild_index() -> int:
-    """Index every visible article, drop everything else, recount the vocabulary."""
+def rebuild_index(progress=None) -> int:
+    """Index every visible article, drop everything else, recount the vocabulary.
+
+    `progress`, when given, wraps the stream of articles (the CLI's bar, core/progress.py)."""
     backend = get_backend()
     visible_ids: set[int] = set()
     words: Counter[str] = Counter()
 
+    articles = documents(indexable())
+    if progress is not None:
+        articles = progress(articles, indexable().count())
+
     def stream():  # one pass over the articles feeds the index and the vocabulary
-        for document in documents(indexable()):
+        for document in articles:
             visible_ids.add(document.article_id)
             words.update(document.words())
             yield document

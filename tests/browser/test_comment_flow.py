@@ -137,3 +137,25 @@ def test_without_javascript_reply_and_post_still_work(site, browser):
     assert "awaiting moderation" in mine.inner_text()
     assert "depth-1" in mine.get_attribute("class")
     context.close()
+
+
+def test_after_posting_with_the_keyboard_focus_is_on_the_new_comment(site, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    url = article_url(page, site["url"])
+    page.goto(url)
+    loaded = time.monotonic()
+    page.fill("#comment", "Typed and sent without a mouse.")
+    page.fill("#author", "Keyboard Reader")
+    page.fill("#email", "keys@flow.example")
+    page.wait_for_timeout(max(0, 3.3 - (time.monotonic() - loaded)) * 1000)
+    page.locator("button:has-text('Post Comment')").press("Enter")
+    page.wait_for_url(re.compile(r".*\?comment=\d+#comment-\d+$"))
+    comment_id = page.url.rsplit("#", 1)[1]
+    # The address's fragment moves the focus to the new comment and its notice (no script).
+    page.wait_for_function("document.activeElement !== document.body")
+    focused = page.evaluate("[document.activeElement.id, document.activeElement.innerText]")
+    assert focused[0] == comment_id
+    assert "Typed and sent without a mouse." in focused[1]
+    assert "Your comment is awaiting moderation" in focused[1]
+    context.close()

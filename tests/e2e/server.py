@@ -44,8 +44,12 @@ def fresh_postgres_database(base_url: str, name: str):
 
 
 @contextlib.contextmanager
-def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_env=None):
+def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_env=None,
+                   env_out: dict | None = None):
     """Yield the base URL of a migrated (and optionally demo-loaded) server; stop it after.
+
+    `env_out`, when given, is filled with the server's environment (its database URL among
+    it), so a test can run the `masthead` CLI against the same site.
 
     On SQLite the server keeps its database in `data_dir`. When the suite runs on PostgreSQL
     (MASTHEAD_DATABASE_URL is postgres://...), each server gets a fresh database of its own so
@@ -53,7 +57,10 @@ def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_
     """
     port = free_port()
     env = {**os.environ, "MASTHEAD_DATA_DIR": str(data_dir),
-           "MASTHEAD_SITE_URL": f"http://127.0.0.1:{port}", **(extra_env or {})}
+           "MASTHEAD_SITE_URL": f"http://127.0.0.1:{port}",
+           # As in production: purges and search entries after the commit, the rest in the
+           # worker `masthead serve` starts (the test settings run every job eagerly).
+           "MASTHEAD_JOBS_EAGER": "fast", **(extra_env or {})}
     env.pop("DJANGO_SETTINGS_MODULE", None)
     with contextlib.ExitStack() as stack:
         db_url = env.get("MASTHEAD_DATABASE_URL", "")
@@ -61,6 +68,8 @@ def running_server(data_dir: str, *, demo: bool = True, workers: int = 1, extra_
             env["MASTHEAD_DATABASE_URL"] = stack.enter_context(
                 fresh_postgres_database(db_url, f"mh_live_{port}")
             )
+        if env_out is not None:
+            env_out.update(env)
         yield stack.enter_context(_serve(env, port, demo, workers))
 
 

@@ -218,6 +218,21 @@ def test_documented_nginx_front_sends_bypass_cookies_and_queries_to_the_app(ngin
     fetch(front + path)
     assert fetch(front + path, {"Cookie": "masthead_commenter=x"})[1]["X-Cache"] == "BYPASS"
     assert fetch(front + path + "?utm_source=x")[1]["X-Cache"] == "BYPASS"
+    # Spellings Django reads as a session (issue 15, item 8) never get nginx's stored page.
+    for cookie in ("sessionid =x", "a=1;\tsessionid\t=x", "messages =x"):
+        assert fetch(front + path, {"Cookie": cookie})[1]["X-Cache"].startswith("BYPASS")
+
+
+def test_documented_nginx_front_sends_the_app_s_security_headers(nginx_front):
+    from masthead.core.security import POLICY
+
+    front, _ = nginx_front
+    path, _ = an_article(front)
+    fetch(front + path)
+    _, headers, _ = fetch(front + path)
+    assert headers["X-Cache"] == "HIT (nginx)"
+    assert headers["Content-Security-Policy"] == POLICY
+    assert headers["X-Content-Type-Options"] == "nosniff"
 
 
 def test_documented_nginx_front_passes_comment_posts_with_their_body_to_the_app(nginx_front):

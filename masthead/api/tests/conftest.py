@@ -35,3 +35,19 @@ def site(make_article, django_capture_on_commit_callbacks):
     Author.objects.filter(name="Ingrid Solberg").update(user=user)
     return {"world": world, "science": science, "page": page, "draft": draft,
             "scheduled": scheduled}
+
+
+@pytest.fixture
+def integration(db):
+    """`integration(role)` → (Issued, headers for its Content key, headers for its Admin key)."""
+    from itertools import count
+
+    from masthead.integrations.services import create_integration
+
+    n = count(1)
+
+    def make(role: str = "editor", name: str | None = None):
+        issued = create_integration(name or f"{role} bot {next(n)}", role)
+        return (issued, {"HTTP_AUTHORIZATION": f"Bearer {issued.content_key}"},
+                {"HTTP_AUTHORIZATION": f"Bearer {issued.admin_key}"})
+    return make

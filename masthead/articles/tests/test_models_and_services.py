@@ -88,6 +88,38 @@ def test_unpublishing_hides_the_article_and_its_redirects(make_article, client):
     assert client.get(old_url).status_code == 404
 
 
+def test_a_republished_article_keeps_its_url_and_its_time(make_article, client):
+    article = make_article("Pulled and restored", published_at=timezone.now() - dt.timedelta(days=5))
+    url, first_published = article.get_absolute_url(), article.published_at
+    services.unpublish_article(article)
+    assert client.get(url).status_code == 404
+    services.publish_article(Article.objects.get(pk=article.pk))
+    article.refresh_from_db()
+    assert (article.get_absolute_url(), article.published_at) == (url, first_published)
+    assert client.get(url).status_code == 200
+
+
+def test_a_cancelled_schedule_published_later_is_dated_when_published(make_article):
+    article = make_article("Never seen", status="scheduled",
+                           published_at=timezone.now() + dt.timedelta(hours=1))
+    services.unpublish_article(article)  # the newsroom's "Cancel schedule"
+    Article.objects.filter(pk=article.pk).update(
+        published_at=timezone.now() - dt.timedelta(minutes=5))  # its time has passed since
+    services.publish_article(Article.objects.get(pk=article.pk))
+    article.refresh_from_db()
+    assert timezone.now() - article.published_at < dt.timedelta(seconds=30)
+
+
+def test_a_new_date_for_a_published_article_301s_its_old_url(make_article, client):
+    article = make_article("Redated", published_at=timezone.now() - dt.timedelta(days=5))
+    old_url = article.get_absolute_url()
+    services.unpublish_article(article)
+    article = services.publish_article(Article.objects.get(pk=article.pk), at=timezone.now())
+    assert article.get_absolute_url() != old_url
+    response = client.get(old_url)
+    assert response.status_code == 301 and response["Location"] == article.get_absolute_url()
+
+
 def test_every_save_keeps_a_revision(make_article):
     article = make_article("Revised")
     article.body = "New body"

@@ -2,7 +2,9 @@
 
 Public API (everything else is internal):
 - `CommentText(body, author="", url="")` — the filter's input; any values, never raises.
-- `train(examples, *, weights=None, tune=True) -> SpamModel` — (CommentText, is_spam) pairs.
+- `train(examples, *, weights=None, tune=True, sources=None, rule=None) -> SpamModel` —
+  (CommentText, is_spam) pairs; `sources` folds the tuning by source, `rule` (an
+  `tuning.OperatingRule`) says how the thresholds are read off out-of-fold scores.
 - `retrain(base_examples, site_decisions, *, site_weight=3.0) -> SpamModel` — base corpus plus
   the site's own approve/spam decisions, which weigh more and override identical base texts.
 - `SpamModel.score(c)`, `.classify(c) -> Classification(score, verdict)`, `.to_bytes()`,

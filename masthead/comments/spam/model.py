@@ -116,10 +116,14 @@ def _group_key(comment: CommentText) -> str:
     return _text_key(prepare(comment).text)
 
 
-def out_of_fold(raw, y, w, groups, cs=tuning.C_GRID, seed: int = 0) -> dict[float, np.ndarray]:
-    """Scores each example by models fitted without its fold, for every C in `cs`."""
+def out_of_fold(
+    raw, y, w, groups, cs=tuning.C_GRID, seed: int = 0, sources: list[str] | None = None
+) -> dict[float, np.ndarray]:
+    """Scores each example by models fitted without its fold, for every C in `cs`; with
+    `sources`, the folds are whole sources (leave one source out)."""
     result = {c: np.zeros(len(y)) for c in cs}
-    for train_idx, test_idx in tuning.folds(y, groups, seed=seed):
+    splits = tuning.source_folds(sources) if sources else tuning.folds(y, groups, seed=seed)
+    for train_idx, test_idx in splits:
         # Features are fitted on the fold's training rows only, then shared by every C.
         part = raw.rows(train_idx)
         f = _Featuriser.fit(part)
@@ -135,11 +139,19 @@ def train(
     *,
     weights: Iterable[float] | None = None,
     tune: bool = True,
+    sources: Sequence[str] | None = None,
+    rule: tuning.OperatingRule | None = None,
+    oof_out: dict | None = None,
 ) -> SpamModel:
     """Fit a model on (comment, is_spam) pairs; needs at least one of each.
 
     With `tune` and >= 10 examples of each class, C and the verdict thresholds are chosen by
     grouped 5-fold cross-validation on these examples (see `tuning.py`); otherwise defaults.
+    `sources` (one name per example, e.g. the site or video it came from; three or more
+    distinct) makes the folds whole sources, so the thresholds are chosen on comments from
+    sources the fold's model never saw. `rule` says how the thresholds are read off the
+    out-of-fold scores; `oof_out`, if given, receives those scores (`scores`, `y`, `w`) so a
+    benchmark can compare rules without retraining.
     Takes a few seconds for a few thousand comments — run it off the request path.
     """
     pairs = [(c, bool(s)) for c, s in examples]
@@ -154,9 +166,12 @@ def train(
     c, thresholds, oof_figures = DEFAULT_C, Thresholds(), {}
     if tune and tuning.enough_to_tune(y):
         groups = [_text_key(p.text) for p in prepared]
-        oof = out_of_fold(raw, y, w, groups)
+        by_source = list(sources) if sources is not None and len(set(sources)) >= 3 else None
+        oof = out_of_fold(raw, y, w, groups, sources=by_source)
         c = tuning.pick_c(oof, y, w)
-        thresholds = tuning.choose_thresholds(oof[c], y, w)
+        if oof_out is not None:
+            oof_out.update(scores=oof[c], y=y, w=w)
+        thresholds = tuning.choose_thresholds(oof[c], y, w, rule or tuning.OperatingRule())
         spam_rates = tuning.rates(oof[c], y, w, thresholds.spam)
         oof_figures = {
             "precision": round(spam_rates.precision, 4),

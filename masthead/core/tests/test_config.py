@@ -39,3 +39,43 @@ def test_cache_and_mmap_sizes_come_from_the_environment(monkeypatch, tmp_path):
 def test_a_bad_size_is_refused(monkeypatch, tmp_path, value):
     with pytest.raises(Exception, match="MASTHEAD_SQLITE_CACHE_MB"):
         pragmas(monkeypatch, tmp_path, MASTHEAD_SQLITE_CACHE_MB=value)
+
+
+@pytest.mark.parametrize("url_option,env_value,disabled", [
+    ("", None, False),
+    ("", "0", True),
+    ("?server_side_cursors=off", None, True),
+    ("?server_side_cursors=on", "0", False),  # the URL is the more specific of the two
+])
+def test_server_side_cursors_can_be_turned_off_for_pgbouncer(monkeypatch, url_option,
+                                                             env_value, disabled):
+    monkeypatch.setenv("MASTHEAD_DATABASE_URL", f"postgres://u@db:6432/site{url_option}")
+    if env_value is None:
+        monkeypatch.delenv("MASTHEAD_DATABASE_SERVER_SIDE_CURSORS", raising=False)
+    else:
+        monkeypatch.setenv("MASTHEAD_DATABASE_SERVER_SIDE_CURSORS", env_value)
+    settings = config.database()
+    assert settings["DISABLE_SERVER_SIDE_CURSORS"] is disabled
+    assert (settings["NAME"], settings["PORT"]) == ("site", "6432")
+
+
+def test_a_bad_server_side_cursors_option_is_refused(monkeypatch):
+    monkeypatch.setenv("MASTHEAD_DATABASE_URL", "postgres://u@db/site?server_side_cursors=maybe")
+    with pytest.raises(config.ConfigError, match="server_side_cursors"):
+        config.database()
+
+
+def test_postgres_needs_a_shared_secret_and_sqlite_does_not(monkeypatch):
+    monkeypatch.delenv("MASTHEAD_SECRET_KEY", raising=False)
+    monkeypatch.setenv("MASTHEAD_DATABASE_URL", "sqlite:///x.sqlite3")
+    config.require_shared_secret()
+    monkeypatch.setenv("MASTHEAD_DATABASE_URL", "postgres://u@db/site")
+    with pytest.raises(config.ConfigError, match="MASTHEAD_SECRET_KEY must be set"):
+        config.require_shared_secret()
+    monkeypatch.setenv("MASTHEAD_SECRET_KEY", "shared-" * 8)
+    config.require_shared_secret()
+
+
+def test_fallbacks_are_a_comma_separated_list(monkeypatch):
+    monkeypatch.setenv("MASTHEAD_SECRET_KEY_FALLBACKS", " old-one ,older-one,, ")
+    assert config.secret_key_fallbacks() == ["old-one", "older-one"]

@@ -60,8 +60,10 @@ _BEFORE_BLOCK = re.compile(rf"\n(?=</?{_BLOCK}\b)", re.I)
 _PRE = re.compile(r"(<pre\b.*?</pre>)", re.S | re.I)
 
 
-def write_wxr(out: IO[bytes], with_private_data: bool = False) -> dict[str, int]:
-    """Write the whole site to the binary stream `out`; returns counts per kind."""
+def write_wxr(out: IO[bytes], with_private_data: bool = False,
+              progress=lambda items: items) -> dict[str, int]:
+    """Write the whole site to the binary stream `out`; returns counts per kind. `progress`
+    wraps the stream of articles (the CLI's bar, core/progress.py)."""
     site = settings.SITE_URL.rstrip("/")
     zone = timezone.get_default_timezone()
     counts = {"article": 0, "page": 0, "comment": 0, "attachment": 0}
@@ -75,7 +77,7 @@ def write_wxr(out: IO[bytes], with_private_data: bool = False) -> dict[str, int]
             with xf.element("channel"):
                 for node in _channel_header(site, logins, with_private_data):
                     _emit(xf, node)
-                for article in _articles().iterator(chunk_size=CHUNK):
+                for article in progress(_articles().iterator(chunk_size=CHUNK)):
                     _emit(xf, _item(article, site, zone, logins, offset, with_private_data,
                                     counts))
                     if article.lead_image_id:

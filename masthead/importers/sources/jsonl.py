@@ -1,7 +1,10 @@
 """JSON Lines source: one article object a line (CONTRACT.md, "JSON Lines article format").
 
 Every line is validated before anything is stored, so a bad line anywhere means nothing is
-imported and the user is told which line and why.
+imported and the user is told which line and why. Fields the format does not know are not an
+error (exports from other systems carry extras) but are reported, once per field name with a
+count; three common other names are read as ours (`ALIASES`, issue 16: a corpus with
+`category` and `date` was imported with no sections and today's dates, without a word).
 """
 
 from __future__ import annotations
@@ -13,11 +16,65 @@ from typing import IO
 
 from django.utils import timezone
 
-from ..records import ArticleRecord, CommentRecord, RecordError
+from ..records import ArticleRecord, CommentRecord, ImportReport, RecordError
 
 STATUSES = {"published", "draft", "scheduled"}
 TYPES = {"article", "page"}
 COMMENT_STATUSES = {"pending", "approved", "spam", "trash"}
+FIELDS = {"id", "title", "body", "section", "tags", "author", "authors", "published_at",
+          "updated_at", "standfirst", "status", "type", "slug", "image", "image_alt",
+          "image_caption", "comments"}
+COMMENT_FIELDS = {"id", "author", "email", "url", "body", "status", "created_at", "parent"}
+# Other systems' names for our fields, read when our own name is absent (docs/importing.md).
+ALIASES = {"category": "section", "date": "published_at", "author_name": "author"}
+
+
+def apply_aliases(obj: dict) -> tuple[dict, list[str]]:
+    """`obj` with aliased fields renamed to ours; also the aliases that were used. An alias
+    beside our own field is left in place, so it is reported as unknown (ours wins)."""
+    used = [alias for alias, ours in ALIASES.items() if alias in obj and ours not in obj]
+    if not used:
+        return obj, used
+    obj = dict(obj)
+    for alias in used:
+        obj[ALIASES[alias]] = obj.pop(alias)
+    return obj, used
+
+
+class FieldNotes:
+    """Unknown and aliased field names seen in a file, with counts, for the import report."""
+
+    def __init__(self):
+        self.unknown: dict[str, list[int]] = {}  # name -> [records, first line]
+        self.aliased: dict[str, list[int]] = {}
+
+    def see(self, obj: dict, used_aliases: list[str], number: int) -> None:
+        for alias in used_aliases:
+            self._add(self.aliased, alias, number)
+        for name in obj.keys() - FIELDS:
+            self._add(self.unknown, name, number)
+        comments = obj.get("comments")
+        if isinstance(comments, list):
+            names = set()
+            for c in comments:
+                if isinstance(c, dict):
+                    names |= c.keys() - COMMENT_FIELDS
+            for name in names:
+                self._add(self.unknown, f"comments[].{name}", number)
+
+    @staticmethod
+    def _add(table: dict, name: str, number: int) -> None:
+        entry = table.setdefault(name, [0, number])
+        entry[0] += 1
+
+    def lines(self) -> list[str]:
+        out = [f"read '{alias}' as '{ALIASES[alias]}' in {n} record(s) (first on line {first})"
+               for alias, (n, first) in sorted(self.aliased.items())]
+        for name, (n, first) in sorted(self.unknown.items()):
+            what = (f"'{name}' (the record has '{ALIASES[name]}')" if name in ALIASES
+                    else f"unknown field '{name}'")
+            out.append(f"ignored {what} in {n} record(s) (first on line {first})")
+        return out
 
 
 def parse_datetime(value, where: str) -> dt.datetime | None:
@@ -70,6 +127,7 @@ def _comment(obj, where: str) -> CommentRecord:
 def record_from_object(obj, where: str) -> ArticleRecord:
     if not isinstance(obj, dict):
         raise RecordError(f"{where}: expected a JSON object")
+    obj, _ = apply_aliases(obj)
     status = obj.get("status") or "published"
     if status not in STATUSES:
         raise RecordError(f"{where}: 'status' must be one of {sorted(STATUSES)}, got {status!r}")
@@ -121,12 +179,14 @@ MAX_LINE_BYTES = 64 * 1024 * 1024  # one article with its comments; far above an
 
 
 def parse_jsonl(
-    stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES
+    stream: IO[bytes], max_line_bytes: int = MAX_LINE_BYTES, report: ImportReport | None = None
 ) -> Iterator[ArticleRecord]:
     """Records one by one, so memory stays bounded whatever the file's size.
 
     The caller stores them inside one transaction: a bad line anywhere rolls back everything.
+    Unknown and aliased fields are added to `report.notes` once the file is read.
     """
+    notes = FieldNotes()
     number = 0
     while raw := stream.readline(max_line_bytes + 1):
         number += 1
@@ -143,4 +203,9 @@ def parse_jsonl(
             obj = json.loads(line)
         except json.JSONDecodeError as exc:
             raise RecordError(f"{where}: not valid JSON ({exc.msg})") from None
+        if isinstance(obj, dict):
+            obj, used = apply_aliases(obj)
+            notes.see(obj, used, number)
         yield record_from_object(obj, where)
+    if report is not None:
+        report.notes += notes.lines()

@@ -66,11 +66,13 @@ class WxrSite:
 class WxrExport:
     """A checked export: site facts and authors now, articles streamed on demand."""
 
-    def __init__(self, path: Path, site: WxrSite, authors: list[AuthorRecord], ctx: ItemContext):
+    def __init__(self, path: Path, site: WxrSite, authors: list[AuthorRecord], ctx: ItemContext,
+                 posts: int = 0):
         self.path = path
         self.site = site
         self.authors = authors
         self.report = ImportReport()
+        self.posts = posts  # post and page items in the file (at most what articles() yields)
         self._ctx = ctx
 
     def articles(self) -> Iterator[ArticleRecord]:
@@ -90,6 +92,7 @@ class WxrExport:
             report.skip(
                 f"shortcode [{name}] in {len(ids)} post(s) ({shown})",
                 "unknown shortcode: its tags were dropped, any text it enclosed was kept",
+                whole=False,
             )
 
 
@@ -117,7 +120,7 @@ def parse_wxr(path: str | Path, tz: dt.tzinfo | str = dt.UTC) -> WxrExport:
         attachments=scan.attachments,
         children=scan.children,
     )
-    return WxrExport(path, site, authors, ctx)
+    return WxrExport(path, site, authors, ctx, posts=scan.posts)
 
 
 class _Scan:
@@ -132,6 +135,7 @@ class _Scan:
         self.attachments: dict[int, wxr_items.Attachment] = {}
         self.children: dict[int, list[int]] = {}
         self.ctx: ItemContext | None = None
+        self.posts = 0  # the total of the import's progress bar
 
     def feed(self, el) -> None:
         ns, _, local = el.tag[1:].partition("}") if el.tag.startswith("{") else ("", "", el.tag)
@@ -165,6 +169,8 @@ class _Scan:
             )
         if self.ctx is None:
             self.ctx = ItemContext(wp=self.wp, tz=dt.UTC)
+        if wxr_items.text(el, self.ctx.q("post_type")).strip() in wxr_items.KINDS:
+            self.posts += 1
         attachment = wxr_items.read_attachment(el, self.ctx)
         if attachment is not None:
             self.attachments[attachment.id] = attachment

@@ -142,7 +142,8 @@ def read_item(item, ctx: ItemContext, report: ImportReport) -> ArticleRecord | N
         report.skip(label, reason)
         n_comments = len(item.findall(ctx.q("comment")))
         if n_comments:
-            report.skip(f"{n_comments} comment(s) on {label}", "their item is not imported")
+            report.skip(f"{n_comments} comment(s) on {label}", "their item is not imported",
+                        whole=False)
         return None
     ctx.seen_ids.add(pid)
     status = STATUSES[f(ctx.q("status")).strip()]
@@ -317,11 +318,13 @@ def _comments(item, ctx: ItemContext, report: ImportReport, label: str) -> list[
         parent_of[cid] = "" if parent in ("", "0") else parent
         kind = c(ctx.q("comment_type")).strip()
         if kind in ("pingback", "trackback"):
-            report.skip(f"{kind} {cid} on {label}", "pingbacks and trackbacks are not comments")
+            report.skip(f"{kind} {cid} on {label}", "pingbacks and trackbacks are not comments",
+                        whole=False)
             continue
         body = html_to_plain_text(c(ctx.q("comment_content")), preserve_newlines=True)
         if not cid or not body or cid in kept:
-            report.skip(f"comment {cid or '?'} on {label}", "no id or no text, or a duplicate")
+            report.skip(f"comment {cid or '?'} on {label}", "no id or no text, or a duplicate",
+                        whole=False)
             continue
         approved = c(ctx.q("comment_approved")).strip()
         if approved not in COMMENT_STATUSES:

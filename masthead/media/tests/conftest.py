@@ -1,4 +1,7 @@
-"""Media test helpers: images made with Pillow in memory, and a throw-away MEDIA_ROOT."""
+"""Media test helpers: images made with Pillow in memory, and a throw-away MEDIA_ROOT.
+
+The object store fixtures (`s3_server`, `s3_media`) are in the root conftest.py: the
+cross-app live tests use them too."""
 
 from __future__ import annotations
 
@@ -22,3 +25,4 @@ def media_root(settings, tmp_path):
 
 def files_under(root) -> list:
     return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+

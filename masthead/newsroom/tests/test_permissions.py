@@ -1,8 +1,9 @@
 """Every role × every newsroom action, as one table (issue 5, point 1).
 
 404 = the article is someone else's and this role may not even know it exists;
-403 = the user can see it (or the page exists) but may not do this; 302 = done, redirected.
-A refused write must leave the article exactly as it was.
+403 = the user can see it (or the page exists) but may not do this; 400 = the editor form
+refuses a value this role may not set (a byline: see policy.py); 302 = done, redirected.
+A refused write must leave the article exactly as it was, and create none.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import datetime as dt
 import pytest
 from django.utils import timezone
 
-from masthead.articles.models import Article
+from masthead.articles.models import Article, Author
 
 from .conftest import editor_post
 
@@ -66,6 +67,36 @@ TABLE = {
     "unpublish another's published article": (
         lambda c, a: c.post(f"/newsroom/articles/{a.pk}/unpublish/"),
         "other_published", True, dict(contributor=404, author=404, editor=302, admin=302)),
+    "publish a new article under another's byline": (
+        lambda c, a: c.post("/newsroom/articles/new/",
+                            editor_post(author=_author("the-editor"), action="publish")),
+        None, True, dict(contributor=400, author=400, editor=302, admin=302)),
+    "save a new article under another's byline": (
+        lambda c, a: c.post("/newsroom/articles/new/", editor_post(author=_author("someone-else"))),
+        None, True, dict(contributor=400, author=400, editor=302, admin=302)),
+    "credit a co-author on own draft": (
+        lambda c, a: c.post(f"/newsroom/articles/{a.pk}/",
+                            editor_post(a, coauthors=[str(_author("someone-else").pk)])),
+        "own_draft", True, dict(contributor=302, author=302, editor=302, admin=302)),
+    "give own draft another's lead byline": (
+        lambda c, a: c.post(f"/newsroom/articles/{a.pk}/",
+                            editor_post(a, author=_author("someone-else"))),
+        "own_draft", True, dict(contributor=400, author=400, editor=302, admin=302)),
+    "take the lead byline of a shared draft": (
+        lambda c, a: c.post(f"/newsroom/articles/{a.pk}/",
+                            editor_post(a, author=_author_of(c))),
+        "shared_draft", True, dict(contributor=400, author=400, editor=302, admin=302)),
+    "edit a shared draft keeping its byline": (
+        lambda c, a: c.post(f"/newsroom/articles/{a.pk}/",
+                            editor_post(a, headline="Changed", coauthors=[
+                                str(x.pk) for x in a.byline_authors[1:]])),
+        "shared_draft", True, dict(contributor=302, author=302, editor=302, admin=302)),
+    "revoke own draft's preview links": (
+        lambda c, a: c.post(f"/newsroom/articles/{a.pk}/preview-links/revoke/"), "own_draft",
+        False, dict(contributor=302, author=302, editor=302, admin=302)),
+    "revoke another's draft's preview links": (
+        lambda c, a: c.post(f"/newsroom/articles/{a.pk}/preview-links/revoke/"), "other_draft",
+        False, dict(contributor=404, author=404, editor=302, admin=302)),
     "view another's draft history": (
         lambda c, a: c.get(f"/newsroom/articles/{a.pk}/revisions/"), "other_draft", False,
         dict(contributor=404, author=404, editor=200, admin=200)),
@@ -112,9 +143,29 @@ def world(make_user, make_owned):
             "other_review": lambda: make_owned(other, status="review"),
             "own_published": lambda: _published_for(actor, editor, make_owned),
             "other_published": lambda: make_owned(other, status="published"),
+            "shared_draft": lambda: _shared(other, actor, make_owned),
         }
         return actor, {name: makers[name]() for name in (makers if targets is None else targets)}
     return for_role
+
+
+def _author(username: str) -> Author:
+    return Author.objects.get(user__username=username)
+
+
+def _author_of(client) -> Author:
+    return Author.objects.get(user_id=client.session["_auth_user_id"])
+
+
+def _shared(lead_user, coauthor_user, make_owned):
+    """Another writer's draft with the acting user credited as co-author."""
+    from masthead.articles.services import save_article
+    from masthead.newsroom.services import author_for
+
+    article = make_owned(lead_user)
+    save_article(article, user=lead_user,
+                 authors=[author_for(lead_user), author_for(coauthor_user)])
+    return article
 
 
 def _published_for(actor, editor, make_owned):
@@ -131,20 +182,22 @@ def test_role_may_or_may_not_take_action(world, client_for, role, action):
     do, target, writes, expected = TABLE[action]
     actor, owned = world(role, [target] if target else [])
     article = owned[target] if target else None
-    before = _state(article)
+    before, articles_before = _state(article), Article.objects.count()
     response = do(client_for(actor), article)
     assert response.status_code == expected[role], (
         f"{role} / {action}: got {response.status_code}"
     )
-    if writes and expected[role] in (403, 404):
+    if writes and expected[role] in (400, 403, 404):
         assert _state(article) == before, "a refused action changed the article"
+        assert Article.objects.count() == articles_before, "a refused action created one"
 
 
 def _state(article):
     if article is None:
         return None
     fresh = Article.objects.get(pk=article.pk)
-    return (fresh.headline, fresh.status, fresh.published_at, fresh.revisions.count())
+    return (fresh.headline, fresh.status, fresh.published_at, fresh.revisions.count(),
+            [a.pk for a in fresh.byline_authors])
 
 
 def test_anonymous_visitor_is_sent_to_the_login_page(client, db):
@@ -211,3 +264,31 @@ def test_only_moderators_get_the_comment_queue_on_the_dashboard(make_user, clien
                                                                  moderates):
     html = client_for(make_user(role)).get("/newsroom/").content.decode()
     assert ('href="/newsroom/comments/"' in html) is moderates
+
+
+def test_byline_rule_holds_for_callers_other_than_the_editor_form(make_user):
+    """services.save is what every caller goes through, so the rule is enforced there too."""
+    from django.core.exceptions import PermissionDenied
+
+    from masthead.newsroom import services
+
+    author, editor = make_user("author"), make_user("editor")
+    article = Article(headline="Under a borrowed name", body="Text.")
+    with pytest.raises(PermissionDenied, match="another person's name"):
+        services.save(author, article, {"headline": article.headline, "body": article.body,
+                                        "authors": [services.author_for(editor)]})
+    assert not Article.objects.filter(headline="Under a borrowed name").exists()
+
+
+def test_editor_form_offers_a_writer_only_the_bylines_they_may_set(make_user, make_owned,
+                                                                   client_for):
+    from masthead.newsroom.services import author_for
+
+    writer, editor = make_user("author"), make_user("editor")
+    html = client_for(writer).get("/newsroom/articles/new/").content.decode()
+    lead_select = html.split('name="lead_author"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{author_for(writer).pk}"' in lead_select
+    assert f'value="{author_for(editor).pk}"' not in lead_select
+    html = client_for(editor).get("/newsroom/articles/new/").content.decode()
+    lead_select = html.split('name="lead_author"', 1)[1].split("</select>", 1)[0]
+    assert f'value="{author_for(writer).pk}"' in lead_select

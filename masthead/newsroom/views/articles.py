@@ -152,6 +152,8 @@ def _editor_context(request, article: Article, form: ArticleForm) -> dict:
         "autosave": editable and article.status not in policy.LIVE_STATES,
         "share_url": settings.SITE_URL + previews.preview_path(article) if article.pk else "",
         "share_days": previews.max_age() // 86400,
+        "share_expires": previews.expires_at() if article.pk else None,
+        "share_revoked_at": previews.revoked_at(article) if article.pk else None,
         "public_url": article.get_absolute_url() if article.is_visible else "",
         "related_panel": related_panel, "can_pin_related": policy.can_pin_related(user),
         "revision_count": article.revisions.count() if article.pk else 0,

@@ -29,7 +29,10 @@ class LoginView(auth_views.LoginView):
 
     def post(self, request, *args, **kwargs):
         username = request.POST.get("username", "")
-        if throttle.is_throttled(username, throttle.client_ip(request)):
+        # Counted before the password is checked, in the same step as the limit check, so
+        # concurrent guesses cannot all slip under the limit (throttle.py).
+        self.attempt = throttle.begin(username, throttle.client_ip(request))
+        if self.attempt is None:
             # The password is not checked at all while throttled (no oracle for guessers).
             form = self.get_form_class()(request, initial={"username": username})
             context = self.get_context_data(form=form, refused=THROTTLED)
@@ -37,13 +40,11 @@ class LoginView(auth_views.LoginView):
         return super().post(request, *args, **kwargs)
 
     def form_invalid(self, form):
-        username = self.request.POST.get("username", "")
-        if username:
-            throttle.record_failure(username, throttle.client_ip(self.request))
+        # The attempt was already counted as a failure by `throttle.begin`.
         return self.render_to_response(self.get_context_data(form=form), status=400)
 
     def form_valid(self, form):
-        throttle.clear(form.get_user().get_username())
+        throttle.succeeded(self.attempt, form.get_user().get_username())
         return super().form_valid(form)
 
 

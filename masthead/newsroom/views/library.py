@@ -1,13 +1,15 @@
-"""The media library: every uploaded image, an upload form, and "use as lead image"."""
+"""The media library: every uploaded image, an upload form, "use as lead image", delete."""
 
 from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.views.decorators.http import require_POST
 
+from masthead.media import services as media
 from masthead.media.forms import ImageUploadForm
 from masthead.media.models import Image
 
@@ -53,3 +55,16 @@ def library(request):
     return render(request, "newsroom/library.html", {
         "page": page, "form": form, "pick": pick, "pick_url": pick_url, "query": query,
     }, status=status)
+
+
+@require_POST
+@newsroom_view(allowed=lambda user: user.has_perm("media.delete_image"))
+def image_delete(request, pk: int):
+    image = get_object_or_404(Image, pk=pk)
+    try:
+        media.delete_image(image)
+    except media.ImageInUse as exc:
+        messages.error(request, str(exc))
+    else:
+        messages.success(request, "Image deleted, with all its sizes.")
+    return redirect("newsroom:library")

@@ -3,16 +3,25 @@
 Layout (docs/deploy.md serves `pages/` with nginx's `try_files`, like WP Super Cache):
 
     MASTHEAD_PAGE_CACHE_DIR/pages/<path>/index[.page-N].<ext>   the body, byte for byte
+    MASTHEAD_PAGE_CACHE_DIR/pages/<path>/index[.page-N].<ext>.gz (and .br) compressed copies
     MASTHEAD_PAGE_CACHE_DIR/meta/<path>/index[.page-N].json     headers, validators, keys
 
+The compressed copies are named as nginx's `gzip_static` (and `brotli_static`) look for them,
+and are written before the body with the body's pairing stamp, so a copy that does not belong
+to the body beside it is never sent (the page is then sent uncompressed).
+
 Deleting the body *is* the purge, for nginx and for every worker at once. Files are written
-to a temporary name and renamed, so no reader ever sees half a page. Each process keeps
-copies of recently served pages in memory but revalidates them with one `stat()` of the body
-per request (inode, mtime and size), so the file system stays the single shared truth.
+to a temporary name and renamed, so no reader ever sees half a page. A write that fails (disk
+full) removes its temporary file and the half-stored page; temporary files left by a process
+that died mid-write are swept when a server process starts (`remove_stale_temp_files`).
+Each process keeps copies of recently served pages in memory but revalidates them with one
+`stat()` of the body per request (inode, mtime and size), so the file system stays the
+single shared truth.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -27,6 +36,7 @@ from .base import PageStore, chunks
 
 # Stamps only matter while a render that began before them can still finish.
 STAMP_RETENTION_SECONDS = 3600
+SUFFIXES = {"gzip": ".gz", "br": ".br"}  # a compressed copy's name after the body's
 
 
 def _names(path: str) -> tuple[str, str]:
@@ -35,13 +45,39 @@ def _names(path: str) -> tuple[str, str]:
     return base.rstrip("/"), "index" + (f".{query.replace('=', '-')}" if query else "")
 
 
+# A temporary file older than this is nobody's write in progress (a page takes milliseconds).
+TEMP_GRACE_SECONDS = 300
+
+
 def _write(target: str, data: bytes, mtime_ns: int | None = None) -> None:
     tmp = f"{target}.{os.getpid()}-{threading.get_ident()}.tmp"
-    with open(tmp, "wb") as fh:
-        fh.write(data)
-    if mtime_ns is not None:
-        os.utime(tmp, ns=(mtime_ns, mtime_ns))
-    os.replace(tmp, target)
+    try:
+        with open(tmp, "wb") as fh:
+            fh.write(data)
+        if mtime_ns is not None:
+            os.utime(tmp, ns=(mtime_ns, mtime_ns))
+        os.replace(tmp, target)
+    except BaseException:
+        # Disk full left 0-byte `index.json.<pid>-<tid>.tmp` files behind (issue 15).
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        raise
+
+
+def _is_stale_temp(name: str, mtime: float, now: float) -> bool:
+    """A `<file>.<pid>-<thread>.tmp` whose writer is gone, or that is too old to be live."""
+    if now - mtime > TEMP_GRACE_SECONDS:
+        return True
+    pid = name.rsplit(".", 2)[-2].partition("-")[0] if name.count(".") >= 2 else ""
+    if not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # alive, but another user's
+        return False
+    return False
 
 
 def _pairing_stamp(last_modified: int) -> int:
@@ -96,27 +132,28 @@ class FileStore(PageStore):
                 if st.st_mtime_ns != meta["mtime_ns"]:
                     return None  # a new version is being written (meta first, then body)
                 body = fh.read()
+            encoded = _read_copies(body_file, meta)
         except (OSError, ValueError, KeyError, TypeError):
             return None
-        entry = Entry.from_meta(meta, body)
+        entry = Entry.from_meta(meta, body, encoded)
         if entry is None or entry.path != path or len(body) != st.st_size:
             return None
         self._remember(path, (st.st_ino, st.st_mtime_ns, st.st_size), entry, body_file)
         return entry
 
     def _remember(self, path, signature, entry, body_file) -> None:
-        size = len(entry.body)
+        size = _size(entry)
         if size > self._memory_bytes // 4:
             return
         with self._lock:
             old = self._hot.pop(path, None)
             if old is not None:
-                self._hot_bytes -= len(old[1].body)
+                self._hot_bytes -= _size(old[1])
             # Oldest first out (dicts keep insertion order): cheap, and good enough for pages
             # that stay hot because they keep being reloaded after each purge.
             while self._hot and self._hot_bytes + size > self._memory_bytes:
                 dropped = self._hot.pop(next(iter(self._hot)))
-                self._hot_bytes -= len(dropped[1].body)
+                self._hot_bytes -= _size(dropped[1])
             self._hot[path] = (signature, entry, body_file)
             self._hot_bytes += size
 
@@ -124,7 +161,7 @@ class FileStore(PageStore):
         with self._lock:
             old = self._hot.pop(path, None)
             if old is not None:
-                self._hot_bytes -= len(old[1].body)
+                self._hot_bytes -= _size(old[1])
 
     # Writing: on a miss, after Django rendered a storable response.
     def begin(self) -> float:
@@ -137,8 +174,15 @@ class FileStore(PageStore):
         os.makedirs(os.path.dirname(meta_file), exist_ok=True)
         # Meta first: whoever finds the body can then find its headers.
         stamp = _pairing_stamp(entry.last_modified)
-        _write(meta_file, entry.meta_json(mtime_ns=stamp))
-        _write(body_file, entry.body, stamp)
+        try:
+            _write(meta_file, entry.meta_json(mtime_ns=stamp))
+            for coding, data in entry.encoded.items():
+                _write(body_file + SUFFIXES[coding], data, stamp)
+            _write(body_file, entry.body, stamp)
+        except BaseException:
+            # No half-stored page: new headers over an old body, or a body without its own.
+            self._delete(entry.path)
+            raise
         IndexedPage.objects.bulk_create(
             [IndexedPage(key=k, path=entry.path) for k in entry.keys], ignore_conflicts=True
         )
@@ -168,10 +212,11 @@ class FileStore(PageStore):
         self._forget(path)
         # The body goes first: from that moment nginx and every worker miss.
         for ext in ALL_EXTENSIONS:
-            try:
-                os.unlink(self.body_file(path, ext))
-            except FileNotFoundError:
-                pass
+            for suffix in ("", *SUFFIXES.values()):
+                try:
+                    os.unlink(self.body_file(path, ext) + suffix)
+                except FileNotFoundError:
+                    pass
         try:
             os.unlink(self.meta_file(path))
         except FileNotFoundError:
@@ -208,12 +253,46 @@ class FileStore(PageStore):
             IndexedPage.objects.filter(path__in=chunk).delete()
         return len(old)
 
+    def remove_stale_temp_files(self, now: float | None = None) -> int:
+        """Delete temporary files that no live write will rename (see `_is_stale_temp`)."""
+        now = time.time() if now is None else now
+        removed = 0
+        for tree in (self._pages, self._meta):
+            for entry in _walk(tree, ".tmp"):
+                try:
+                    if _is_stale_temp(entry.name, entry.stat().st_mtime, now):
+                        os.unlink(entry.path)
+                        removed += 1
+                except OSError:
+                    continue  # renamed or removed meanwhile
+        return removed
+
     def paths_for(self, key: str) -> set[str]:
         return set(IndexedPage.objects.filter(key=key).values_list("path", flat=True))
 
 
-def _walk(top: str):
-    """Every metadata file under `top` (os.scandir, no recursion limit)."""
+def _size(entry: Entry) -> int:
+    return len(entry.body) + sum(len(d) for d in entry.encoded.values())
+
+
+def _read_copies(body_file: str, meta: dict) -> dict[str, bytes]:
+    """The compressed copies that belong to this version of the body (same stamp and size)."""
+    copies = {}
+    for coding, size in Entry.encoded_sizes(meta):
+        try:
+            with open(body_file + SUFFIXES[coding], "rb") as fh:
+                if os.fstat(fh.fileno()).st_mtime_ns != meta["mtime_ns"]:
+                    continue
+                data = fh.read()
+        except (OSError, KeyError):
+            continue
+        if len(data) == size:
+            copies[coding] = data
+    return copies
+
+
+def _walk(top: str, suffix: str = ".json"):
+    """Every file named `*suffix` under `top` (os.scandir, no recursion limit)."""
     stack = [top]
     while stack:
         try:
@@ -221,7 +300,7 @@ def _walk(top: str):
                 for entry in entries:
                     if entry.is_dir(follow_symlinks=False):
                         stack.append(entry.path)
-                    elif entry.name.endswith(".json"):
+                    elif entry.name.endswith(suffix):
                         yield entry
         except FileNotFoundError:
             continue

@@ -2,7 +2,8 @@
 
 Keys, all under MASTHEAD_PAGE_CACHE_REDIS_PREFIX:
 
-    p:<path>   the page: 4-byte metadata length, metadata JSON, body (with a TTL)
+    p:<path>   the page: 4-byte metadata length, metadata JSON, the compressed copies (their
+               lengths in the metadata), body (with a TTL)
     k:<key>    set of the paths stored with surrogate key <key> (no TTL)
     s:<key>    purge sequence number of <key>'s last purge (expires after an hour)
     seq        purge counter: `begin()` reads it, every purge increments it
@@ -50,13 +51,18 @@ class RedisStore(PageStore):
             meta = json.loads(blob[4:4 + length])
         except ValueError:
             return None
-        entry = Entry.from_meta(meta, blob[4 + length:])
+        offset, encoded = 4 + length, {}
+        for coding, size in Entry.encoded_sizes(meta):
+            encoded[coding] = blob[offset:offset + size]
+            offset += size
+        entry = Entry.from_meta(meta, blob[offset:], encoded)
         return entry if entry is not None and entry.path == path else None
 
     def put(self, entry: Entry, token: int) -> bool:
         meta = entry.meta_json()
         pipe = self.client.pipeline(transaction=False)
-        pipe.set(self._page(entry.path), _LENGTH.pack(len(meta)) + meta + entry.body,
+        pipe.set(self._page(entry.path),
+                 b"".join([_LENGTH.pack(len(meta)), meta, *entry.encoded.values(), entry.body]),
                  ex=self.ttl or None)
         for key in entry.keys:
             pipe.sadd(f"{self.prefix}k:{key}", entry.path)

@@ -78,3 +78,30 @@ def test_purge_keys_waits_for_the_transaction_to_commit(page_cache, settings, pu
     for callback in callbacks:
         callback()
     assert [keys for keys, _ in received] == ["a:1"]
+
+
+def test_a_purge_the_cdn_refused_is_retried_until_it_takes_it(page_cache, settings,
+                                                              purge_receiver):
+    """The purge is a durable job: a CDN (or store) outage delays it, never loses it."""
+    from django.utils import timezone
+    from django_tasks.base import TaskResultStatus
+    from django_tasks_db.models import DBTaskResult
+
+    from masthead.jobs import running
+
+    url, received = purge_receiver
+    settings.MASTHEAD_JOBS_EAGER = "none"
+    settings.MASTHEAD_PAGE_CACHE_PURGE_URL = "http://127.0.0.1:9/down"
+    services.purge_keys(["a:9"], ["/gone/"])
+    for _ in range(3):  # the CDN is down: attempt after attempt, the job waits and comes back
+        DBTaskResult.objects.update(run_after=timezone.now())
+        assert running.run_claimed(running.claim_next("w")) is False
+    job = DBTaskResult.objects.get()
+    assert job.status == TaskResultStatus.READY and len(job.worker_ids) == 3
+    assert "CdnPurgeFailed" in job.exception_class_path
+    assert job.run_after > timezone.now()
+
+    settings.MASTHEAD_PAGE_CACHE_PURGE_URL = url  # the CDN is back
+    DBTaskResult.objects.update(run_after=timezone.now())
+    assert running.run_claimed(running.claim_next("w")) is True
+    assert [keys for keys, _ in received] == ["a:9"]

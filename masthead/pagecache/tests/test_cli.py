@@ -53,3 +53,12 @@ def test_nginx_config_in_the_deployment_guide_is_what_the_command_prints(page_ca
                   "news.example.org")
     assert printed == site_config(data_dir="/var/lib/masthead", server_name="news.example.org")
     assert printed in DOCS.read_text(), "docs/deploy.md: paste `masthead pagecache nginx` output"
+
+
+def test_open_file_cache_is_off_by_default_and_bounded_when_asked_for(page_cache):
+    plain = run("nginx", "--data-dir", "/srv/m")
+    assert "open_file_cache" not in plain
+    cached = run("nginx", "--data-dir", "/srv/m", "--open-file-cache", "2")
+    assert "open_file_cache_valid 2s;" in cached
+    assert "open_file_cache_errors off;" in cached  # a newly stored page is found at once
+    assert cached.replace(site_config(data_dir="/srv/m", open_file_cache=2), "") == ""

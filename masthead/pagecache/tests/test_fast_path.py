@@ -33,7 +33,7 @@ def test_hit_replays_cache_control_validators_and_surrogate_keys(wsgi, make_arti
     miss = wsgi.get(article.get_absolute_url())
     hit = wsgi.get(article.get_absolute_url())
     for name in ("cache-control", "etag", "last-modified", "surrogate-key", "cache-tag",
-                 "content-type", "x-content-type-options"):
+                 "content-type", "x-content-type-options", "content-security-policy"):
         assert hit.headers[name] == miss.headers[name], name
     assert "public" in hit.headers["cache-control"]
     assert f"page:{article.pk}" in hit.headers["surrogate-key"].split()

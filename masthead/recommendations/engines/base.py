@@ -44,10 +44,18 @@ class Explanation:
     tags: tuple[str, ...] = ()
     section: str = ""
     authors: tuple[str, ...] = ()
+    # Evidence beyond shared words (issue 19): figures, dates and names both articles give
+    # (when the engine weighs them), and how far apart they were published (both dated).
+    facts: tuple[str, ...] = ()
+    days_apart: int | None = None
 
     def as_dict(self) -> dict:
         """JSON-ready form for the database and ``masthead related export``."""
         out: dict = {"terms": list(self.terms)}
+        if self.facts:
+            out["facts"] = list(self.facts)
+        if self.days_apart is not None:
+            out["days_apart"] = self.days_apart
         if self.tags:
             out["tags"] = list(self.tags)
         if self.section:
@@ -66,7 +74,22 @@ class Explanation:
             parts.append(f"same section: {self.section}")
         if self.authors:
             parts.append("same author: " + ", ".join(self.authors))
+        if self.facts:
+            parts.append("same figures, dates or names: " + ", ".join(self.facts))
+        if self.days_apart is not None:
+            parts.append(f"published {_apart(self.days_apart)}")
         return "; ".join(parts)
+
+
+def _apart(days: int) -> str:
+    """Publication-time distance as an editor would say it."""
+    if days == 0:
+        return "the same day"
+    if days < 60:
+        return f"{days} day{'s' if days != 1 else ''} apart"
+    if days < 730:
+        return f"{round(days / 30.4)} months apart"
+    return f"{round(days / 365.25)} years apart"
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,6 @@ approximation are then scored exactly. On the developer corpus this keeps 100 % 
 from __future__ import annotations
 
 import numpy as np
-import scipy.sparse as sp
 
 from .features import Features
 from .lists import Lists
@@ -30,8 +29,9 @@ def first_stage(f: Features, lists: Lists):
     text = np.zeros((n, k), np.float32)
     if n < 2:
         return cand, first, content, text
-    rare = _rare_part(f, max(s.rare_df, n // 1000))
-    rare_t = rare.T.tocsr()
+    x = f.text.blocks[0].matrix
+    inverted = f.text.blocks[0].inverted  # column -> articles: the text rows' inverted index
+    rare = _rare_columns(f, max(s.rare_df, n // 1000))
     z = f.topic.matrix
     for lo in range(0, n, s.block):
         rows = np.arange(lo, min(lo + s.block, n))
@@ -41,7 +41,13 @@ def first_stage(f: Features, lists: Lists):
             approx *= s.topic_weight
         else:
             approx = np.zeros((len(rows), n), np.float32)
-        shared = (rare[rows] @ rare_t).tocoo()
+        # The block's rows restricted to rare columns, times the inverted index: only those
+        # columns' posting lists are read. (Forming the rare part of the whole matrix and its
+        # transpose first cost two more copies of most of the text matrix at 100k.)
+        q = x[rows]
+        q.data[~rare[q.indices]] = 0
+        q.eliminate_zeros()
+        shared = (q @ inverted).tocoo()
         approx[shared.row, shared.col] += shared.data  # no second block x corpus array
         approx[np.arange(len(rows)), rows] = -np.inf
         top = np.argpartition(-approx, k - 1, axis=1)[:, :k]
@@ -52,14 +58,10 @@ def first_stage(f: Features, lists: Lists):
     return cand, first, content, text
 
 
-def _rare_part(f: Features, cap: int) -> sp.csr_matrix:
-    """The fitted tf-idf rows restricted to columns with document frequency <= ``cap``."""
+def _rare_columns(f: Features, cap: int) -> np.ndarray:
+    """Mask of the text columns with document frequency <= ``cap``."""
     x = f.text.blocks[0].matrix
     df = f.vectoriser.vocab.df
     keep = np.zeros(x.shape[1], bool)
     keep[: len(df)] = df[: x.shape[1]] <= cap
-    mask = keep[x.indices]
-    dtype = np.int32 if x.nnz < 2**31 - 1 else np.int64  # halves a transient of nnz entries
-    kept_before = np.concatenate([np.zeros(1, dtype), np.cumsum(mask, dtype=dtype)])
-    indptr = kept_before[x.indptr]
-    return sp.csr_matrix((x.data[mask], x.indices[mask], indptr), shape=x.shape)
+    return keep

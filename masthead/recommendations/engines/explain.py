@@ -1,8 +1,11 @@
-"""Why two articles were paired: the shared terms that contribute most to their text score, and
-the tags, section and authors they have in common. Computed on demand from the stored rows, so
-the full build never pays for explanations nobody reads."""
+"""Why two articles were paired: the shared terms that contribute most to their text score, the
+tags, section and authors they have in common, the figures, dates and names both give (when the
+engine weighs them: ``facts.py``) and how far apart they were published. Computed on demand
+from the stored rows, so the full build never pays for explanations nobody reads."""
 
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -36,12 +39,26 @@ def explain(features: Features, a: int, b: int, n_terms: int = 3) -> Explanation
             weight[name] = weight[overlap[0]]
     sec_a, tags_a, authors_a = features.docs_meta[a]
     sec_b, tags_b, authors_b = features.docs_meta[b]
+    apart = abs(float(features.times[a]) - float(features.times[b]))
     return Explanation(
         terms=tuple(terms),
         tags=_shared(tags_a, tags_b),
         section=sec_a if sec_a and sec_a == sec_b else "",
         authors=_shared(authors_a, authors_b),
+        facts=_shared_facts(features, a, b, n_terms),
+        days_apart=None if math.isnan(apart) else int(apart),
     )
+
+
+def _shared_facts(features: Features, a: int, b: int, n: int) -> tuple[str, ...]:
+    """The rarest facts both articles give (highest idf first), when facts are weighed."""
+    if not features.weighs_facts or features.facts.n_rows <= max(a, b):
+        return ()
+    cols_a, vals_a = features.facts.row(a)
+    cols_b, _ = features.facts.row(b)
+    shared, ia, _ = np.intersect1d(cols_a, cols_b, assume_unique=True, return_indices=True)
+    order = np.argsort(-vals_a[ia], kind="stable")[:n]
+    return tuple(features.fact_index.name(int(shared[k])) for k in order.tolist())
 
 
 def _shared(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:

@@ -24,6 +24,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .base import Doc
+from .facts import FactIndex, conflict_rows, extract_with_units
 from .store import DenseRows, SparseRows
 from .text import TextSettings, Vectoriser, rows_to_csr
 from .topics import TopicSpace
@@ -59,6 +60,17 @@ class LexicalSettings:
     author_weight: float = 0.01
     recency_weight: float = 0.01  # a tie-breaker: small against typical scores of 0.1-0.5
     recency_days: float = 30.0
+    # Facts (facts.py: figures with units, dates in the text, names): + facts_weight x cosine
+    # of the articles' idf-weighted fact sets. 0 turns it off. (issue 19, bench/related_protocol.py)
+    facts_weight: float = 0.0
+    # Publication-time distance: - distance_weight x min(1, (days apart - grace) / span) for
+    # articles both dated; stories that run for months lose nothing within the grace period.
+    distance_weight: float = 0.0
+    # Figures that disagree (facts.conflict_rows): - conflict_weight x max(0, conflict).
+    conflict_weight: float = 0.0
+    conflict_dates: bool = True  # years and dates in the text count as figures that can clash
+    distance_grace_days: float = 120.0
+    distance_span_days: float = 365.0
     refit_after: float = 0.2  # share of the corpus changed since the fit that calls for a refit
     block: int = 128  # rows per block in the full build (memory: ~12 bytes x block x corpus)
 
@@ -79,6 +91,10 @@ class Features:
         self.vectoriser = Vectoriser(settings.text)
         self.topics = TopicSpace(settings.topic_dims)
         self.text = SparseRows()
+        self.fact_index = FactIndex()
+        self.facts = SparseRows()
+        self.units = SparseRows()
+        self.figures = SparseRows()
         self.topic = DenseRows(np.zeros((0, 0), np.float32))
         self.meta = SparseRows()
         self.meta_col: dict[str, int] = {}
@@ -92,7 +108,7 @@ class Features:
         """Build from ``docs`` read once (a database cursor will do); return their keys."""
         s = self.settings
         keys: list[str] = []
-        meta_rows, sections, times = [], [], []
+        meta_rows, sections, times, fact_cols, conflicts = [], [], [], [], []
 
         def texts():
             # Everything but the text is taken on the way past, so no Doc list is ever held.
@@ -102,10 +118,22 @@ class Features:
                 sections.append(self._section(d.section))
                 times.append(_days(d.published_at))
                 self.docs_meta.append((d.section, tuple(d.tags), tuple(d.authors)))
+                if self.weighs_facts:
+                    cols, conflict = self._fact_cols(d)
+                    fact_cols.append(cols)
+                    conflicts.append(conflict)
                 yield d.title, d.body
 
         x = self.vectoriser.fit_transform(texts())
         self.text = SparseRows(x)
+        if self.weighs_facts:
+            fi = self.fact_index
+            width = max(len(fi.names), 1)
+            self.facts = SparseRows(rows_to_csr([fi.weigh(c) for c in fact_cols], width))
+            self.units = SparseRows(rows_to_csr([c[0] for c in conflicts], width))
+            self.figures = SparseRows(rows_to_csr([c[1] for c in conflicts], width))
+            fact_cols.clear()
+            conflicts.clear()
         if s.topic_dims and s.topic_weight and len(keys) >= s.min_docs_for_topics:
             self.topics.fit(x, self.vectoriser.vocab.df)
         self.topic = DenseRows(self.topics.transform(x))
@@ -120,6 +148,11 @@ class Features:
         self.vectoriser.add_df(tok, +1)
         cols, vals = self.vectoriser.weigh_one(tok)
         slot = self.text.append(cols, vals)
+        if self.weighs_facts:
+            cols, conflict = self._fact_cols(doc)
+            self.facts.append(*self.fact_index.weigh(cols))
+            self.units.append(*conflict[0])
+            self.figures.append(*conflict[1])
         self.topic.append(self.topics.transform_row(cols, vals))
         self.meta.append(*self._meta_row(doc))
         self.sections = np.append(self.sections, np.int32(self._section(doc.section)))
@@ -133,6 +166,21 @@ class Features:
         v = self.vectoriser
         v.vocab.df[cols] -= 1
         v.vocab.n_docs -= 1
+        if self.weighs_facts:
+            self.fact_index.count(self.facts.row(slot)[0], -1)
+
+    @property
+    def weighs_facts(self) -> bool:
+        """Facts are extracted only when a setting weighs them (no cost, no rows otherwise)."""
+        return bool(self.settings.facts_weight or self.settings.conflict_weight)
+
+    def _fact_cols(self, doc: Doc):
+        """Fact columns of ``doc`` (counted into the fact document frequencies), and its rows
+        for the figure-conflict score."""
+        facts = extract_with_units(doc.title, doc.body)
+        cols = self.fact_index.ids(set(facts))
+        self.fact_index.count(cols, +1)
+        return cols, conflict_rows(self.fact_index, facts, self.settings.conflict_dates)
 
     def _section(self, name: str) -> int:
         if not name:
@@ -172,7 +220,13 @@ class Features:
         first = content.copy()
         if self.topic.dim:
             first += s.topic_weight * (self.topic.matrix @ self.topic.data[slot])
-        first += s.recency_weight * self._closeness(self.times[slot], self.times)
+        if s.facts_weight:
+            first += s.facts_weight * self.facts.dot(*self.facts.row(slot), n)
+        if s.conflict_weight:
+            clash = self.units.dot(*self.units.row(slot), n)
+            clash -= self.figures.dot(*self.figures.row(slot), n)
+            first -= s.conflict_weight * np.clip(clash, 0, None)
+        first += self._closeness(self.times[slot], self.times)
         return first, content, text
 
     def pair_scores(self, rows: np.ndarray, others: np.ndarray):
@@ -187,21 +241,31 @@ class Features:
         sec = self.sections[rows][:, None]
         content += s.section_weight * ((sec == self.sections[others]) & (sec >= 0))
         first = content + self.recency(rows, others)
+        if s.facts_weight and self.facts.blocks and self.facts.blocks[0].matrix.nnz:
+            first += s.facts_weight * _pair_dots(self.facts.blocks[0].matrix, a, b).reshape(shape)
+        if s.conflict_weight and self.units.blocks and self.units.blocks[0].matrix.nnz:
+            clash = _pair_dots(self.units.blocks[0].matrix, a, b)
+            clash -= _pair_dots(self.figures.blocks[0].matrix, a, b)
+            first -= s.conflict_weight * np.clip(clash, 0, None).reshape(shape)
         if self.topic.dim:
             z = self.topic.matrix
             first += s.topic_weight * np.einsum("ij,ikj->ik", z[rows], z[others])
         return first, content, text
 
     def recency(self, rows: np.ndarray, others: np.ndarray) -> np.ndarray:
-        """Recency tie-break for pairs (rows[i], others[i, k])."""
-        return self.settings.recency_weight * self._closeness(
-            self.times[rows][:, None], self.times[others]
-        )
+        """Recency tie-break and distance penalty for pairs (rows[i], others[i, k])."""
+        return self._closeness(self.times[rows][:, None], self.times[others])
 
     def _closeness(self, t, times) -> np.ndarray:
-        # exp(-|days apart| / scale); articles without a date get no tie-break either way.
+        # recency_weight x exp(-|days apart| / scale), minus the distance penalty (settings);
+        # articles without a date get neither, either way.
+        s = self.settings
         with np.errstate(invalid="ignore"):
-            out = np.exp(-np.abs(times - t) / self.settings.recency_days)
+            apart = np.abs(times - t)
+            out = s.recency_weight * np.exp(-apart / s.recency_days)
+            if s.distance_weight:
+                far = np.clip((apart - s.distance_grace_days) / s.distance_span_days, 0, 1)
+                out = out - s.distance_weight * far
         return np.nan_to_num(out, nan=0.0).astype(np.float32)
 
 

@@ -96,16 +96,18 @@ class Vocabulary:
 
     def tokens(self, title: str, body: str, grow: bool) -> tuple[np.ndarray, np.ndarray, int]:
         """Word columns (-1 = unknown) and per-occurrence weights, title first; title length."""
-        s = self.settings
         t = self._word_cols(title, grow)
         b = self._word_cols(body, grow)
-        words = np.concatenate([t, b])
-        body_w = np.ones(len(b))
+        return np.concatenate([t, b]), self.weights(len(t), len(b)), len(t)
+
+    def weights(self, n_title: int, n_body: int) -> np.ndarray:
+        """Per-occurrence weights of a title of ``n_title`` and a body of ``n_body`` words."""
+        s = self.settings
+        body_w = np.ones(n_body)
         if s.lead_weight != 1.0 and s.lead_terms > 0:
-            ramp = 1.0 - np.arange(min(len(b), s.lead_terms)) / s.lead_terms
+            ramp = 1.0 - np.arange(min(n_body, s.lead_terms)) / s.lead_terms
             body_w[: len(ramp)] += (s.lead_weight - 1.0) * ramp
-        weights = np.concatenate([np.full(len(t), s.title_weight), body_w])
-        return words, weights, len(t)
+        return np.concatenate([np.full(n_title, s.title_weight), body_w])
 
     def pair_codes_of(self, words: np.ndarray, weights: np.ndarray, n_title: int):
         """Codes of adjacent pairs inside the title and inside the body (never across)."""
@@ -179,7 +181,10 @@ class Vectoriser:
             words, weights, n_title = v.tokens(title, body, grow=True)
             codes, cw = self._pairs(words, weights, n_title)
             if buffered is not None:
-                buffered.append((words.astype(np.int32), weights.astype(np.float32), codes, cw))
+                # Only the words and each distinct pair are buffered; weights and the pairs in
+                # order are recomputed from the words later. Buffering them too cost ~8 KB an
+                # article, ~230 MB of a 100k fit's peak (30k articles buffered).
+                buffered.append((words.astype(np.int32), n_title, np.unique(codes)))
                 if len(buffered) >= s.pair_sample:
                     self._start_pairs(buffered, toks)
                     buffered = None
@@ -197,11 +202,18 @@ class Vectoriser:
     def _start_pairs(self, buffered: list, toks: list[Tokenised]) -> None:
         """Fix the pair vocabulary from the buffered articles, then turn them into ``toks``."""
         v = self.vocab
-        v.pair_codes = _recurring([np.unique(b[2]) for b in buffered], self.settings.min_pair_df)
+        parts = []
+        for i, (words, n_title, uniq) in enumerate(buffered):
+            parts.append(uniq)
+            buffered[i] = (words, n_title, None)  # ``_recurring`` frees them as it goes
+        v.pair_codes = _recurring(parts, self.settings.min_pair_df)
         v.pair_cols = np.arange(v.n_cols, v.n_cols + len(v.pair_codes), dtype=np.int64)
         v.names.extend([""] * len(v.pair_codes))  # named on demand by ``name``
-        for i, b in enumerate(buffered):
-            toks.append(self._tokenised(*b))
+        for i, (words, n_title, _) in enumerate(buffered):
+            # As in the first pass: pairs from the float64 weights, words weighed in float32.
+            weights = v.weights(n_title, len(words) - n_title)
+            codes, cw = self._pairs(words.astype(np.int64), weights, n_title)
+            toks.append(self._tokenised(words, weights.astype(np.float32), codes, cw))
             buffered[i] = None
 
     # -- incremental ------------------------------------------------------------------------------

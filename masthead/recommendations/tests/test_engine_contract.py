@@ -9,11 +9,19 @@ import dataclasses
 
 import pytest
 
-from masthead.recommendations.engines import Doc, LexicalEngine, RelatedEngine
+from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings, RelatedEngine
 
 from .test_engine_corpora import LONERS, small_corpus, story_doc
 
-ENGINES = {"lexical": LexicalEngine}
+
+def _with_every_evidence() -> LexicalEngine:
+    # The lexical engine with the issue-19 evidence switched on (facts, figures that disagree,
+    # publication-time distance): off by default, but every path must keep the contract.
+    return LexicalEngine(LexicalSettings(facts_weight=0.05, conflict_weight=0.05,
+                                         distance_weight=0.1))
+
+
+ENGINES = {"lexical": LexicalEngine, "lexical+evidence": _with_every_evidence}
 
 
 @pytest.fixture(params=sorted(ENGINES))

@@ -26,10 +26,14 @@ def corpus() -> list[Doc]:
     return generated()
 
 
-def test_affected_sets_are_exactly_the_lists_that_changed(corpus):
+EVIDENCE = LexicalSettings(facts_weight=0.05, conflict_weight=0.05, distance_weight=0.1)
+
+
+@pytest.mark.parametrize("settings", [LexicalSettings(), EVIDENCE], ids=["default", "evidence"])
+def test_affected_sets_are_exactly_the_lists_that_changed(corpus, settings):
     rng = random.Random(3)
     held_out = corpus[::7]
-    engine = LexicalEngine()
+    engine = LexicalEngine(settings)
     engine.fit([d for d in corpus if d not in held_out])
     for step in range(30):
         before = snapshot(engine)

@@ -86,6 +86,10 @@ def test_panel_lists_related_articles_with_score_and_shared_terms(editor, chess)
     text = " ".join(items[0].text_content().split())
     assert f"score {best.score:.3f}" in text
     assert "shared terms: " + ", ".join(best.explanation["terms"]) in text
+    # The publication-time evidence the score weighs (recency) is explained too (issue 19).
+    days = abs((chess[0].published_at - best.related.published_at).days)
+    assert best.explanation["days_apart"] in (days, days + 1)
+    assert f"published {best.explanation['days_apart']} day" in text
     assert box.xpath(".//button[text()='Pin']") and box.xpath(".//button[text()='Exclude']")
     assert box.xpath(".//form[@id='related-pin-form']//input[@name='csrfmiddlewaretoken']")
 

@@ -3,6 +3,8 @@ loaded or fitted while the lock that publishing waits for is held (issue 14)."""
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
@@ -71,19 +73,34 @@ def test_no_copy_is_fitted_under_the_lock(site):
             state.current(st)
 
 
-@pytest.mark.django_db(transaction=True)
-def test_a_missing_snapshot_is_fitted_outside_any_transaction(make_article, monkeypatch):
-    made = [make_article(h, section="News", body=(h + ". ") * 6) for h in STORIES["orchard"]]
-    services.ensure_built()
+def test_a_missing_snapshot_is_fitted_before_the_lock_is_taken(site, monkeypatch):
     default_storage.delete(state.snapshot_name(EngineState.objects.get().snapshot))
     state.discard()
-    real_fit, in_transaction = state.fit, []
+    held, fitted_under_lock = [], []
+    real_locked, real_fit = state.locked, state.fit
 
-    def watching(docs):
-        in_transaction.append(transaction.get_connection().in_atomic_block)
+    @contextlib.contextmanager
+    def watched_lock():
+        with real_locked() as st:
+            held.append(True)
+            try:
+                yield st
+            finally:
+                held.pop()
+
+    def watching_fit(docs):
+        fitted_under_lock.append(bool(held))
         return real_fit(docs)
 
-    monkeypatch.setattr(state, "fit", watching)
-    services.record_changes([made[0].pk], "upsert")
-    assert in_transaction and not any(in_transaction)
+    monkeypatch.setattr(state, "locked", watched_lock)
+    monkeypatch.setattr(state, "fit", watching_fit)
+    monkeypatch.setattr(services, "SMALL_CORPUS", 0)
+    services.record_changes([site["orchard-0"].pk], "upsert")
+    assert fitted_under_lock == [False]
     assert default_storage.exists(state.snapshot_name(EngineState.objects.get().snapshot))
+
+
+def test_the_snapshot_in_the_shared_storage_is_never_served(site, client):
+    name = state.snapshot_name(EngineState.objects.get().snapshot)
+    assert default_storage.exists(name)
+    assert client.get("/media/" + name).status_code == 404

@@ -39,9 +39,17 @@ class Command(BaseCommand):
             raise CommandError(f"--port must be between 1 and 65535, got {port}", returncode=2)
         if workers < 1:
             raise CommandError("--workers must be at least 1", returncode=2)
+        from masthead.config import ConfigError
+        from masthead.core.startup import check_can_start, check_port_free
+
+        try:
+            check_port_free(host, port)
+            check_can_start()
+        except ConfigError as exc:
+            raise CommandError(str(exc), returncode=2) from None
         if not no_collectstatic:
             call_command("collectstatic", interactive=False, verbosity=0)
-        os.environ["MASTHEAD_SERVER"] = "1"  # wsgi.py starts the background jobs when set
+        os.environ["MASTHEAD_SERVER"] = "1"  # wsgi.py prepares each server worker when set
         self.stdout.write(f"Serving on http://{host}:{port}/ with {workers} worker(s)")
         self.stdout.flush()
         jobs = None if no_worker or not settings.MASTHEAD_SERVE_WORKER else JobWorkerProcess()

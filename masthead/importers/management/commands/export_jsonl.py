@@ -6,6 +6,9 @@ import sys
 
 from django.core.management.base import BaseCommand, CommandError
 
+from masthead.articles.models import Article
+from masthead.core.files import atomic_output
+from masthead.core.progress import Progress, stderr_is_terminal
 from masthead.importers.exporters.jsonl import export_lines
 
 
@@ -18,17 +21,21 @@ class Command(BaseCommand):
                             help="include commenter email addresses (handle with care)")
 
     def handle(self, file, with_private_data, **options):
-        try:
-            out = open(file, "w", encoding="utf-8") if file != "-" else sys.stdout
-        except OSError as exc:
-            raise CommandError(f"cannot write {file}: {exc.strerror}", returncode=2) from None
+        # No bar between JSON lines printed on the same terminal.
+        progress = Progress("export jsonl", enabled=stderr_is_terminal() and not (
+            file == "-" and sys.stdout.isatty()))
+        lines = progress.track(export_lines(with_private_data=with_private_data),
+                               total=Article.objects.count() if progress.enabled else None)
+        if file == "-":
+            for line in lines:
+                self.stdout.write(line)
+            return
         count = 0
         try:
-            for line in export_lines(with_private_data=with_private_data):
-                out.write(line + "\n")
-                count += 1
-        finally:
-            if out is not sys.stdout:
-                out.close()
-        if file != "-":
-            self.stderr.write(f"exported {count} articles to {file}")
+            with atomic_output(file) as out:
+                for line in lines:
+                    out.write(line + "\n")
+                    count += 1
+        except OSError as exc:
+            raise CommandError(f"cannot write {file}: {exc.strerror}", returncode=2) from None
+        self.stderr.write(f"exported {count} articles to {file}")

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import sys
-import tempfile
-from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from masthead.articles.models import Article
+from masthead.core.files import atomic_output
+from masthead.core.progress import Progress, stderr_is_terminal
 from masthead.importers.exporters.wxr import write_wxr
 
 
@@ -21,25 +21,20 @@ class Command(BaseCommand):
                             help="include commenter emails and IP addresses (handle with care)")
 
     def handle(self, file, with_private_data, **options):
+        progress = Progress("export wxr", enabled=stderr_is_terminal() and not (
+            file == "-" and sys.stdout.isatty()))
+        total = Article.objects.count() if progress.enabled else None
         if file == "-":
-            write_wxr(sys.stdout.buffer, with_private_data=with_private_data)
+            write_wxr(sys.stdout.buffer, with_private_data=with_private_data,
+                      progress=lambda items: progress.track(items, total))
             return
-        target = Path(file)
-        # Written beside the target and renamed at the end: a failed export never leaves a
-        # truncated file that looks like a complete one.
+        # Written beside the target and renamed at the end (core/files.py): a failed export
+        # never leaves a truncated file that looks like a complete one.
         try:
-            fd, tmp = tempfile.mkstemp(dir=target.parent if str(target.parent) else ".",
-                                       prefix=f".{target.name}.", suffix=".tmp")
+            with atomic_output(file, "wb") as out:
+                counts = write_wxr(out, with_private_data=with_private_data,
+                                   progress=lambda items: progress.track(items, total))
         except OSError as exc:
             raise CommandError(f"cannot write {file}: {exc.strerror}", returncode=2) from None
-        try:
-            with os.fdopen(fd, "wb") as out:
-                counts = write_wxr(out, with_private_data=with_private_data)
-            os.replace(tmp, target)
-        except OSError as exc:
-            raise CommandError(f"cannot write {file}: {exc.strerror}", returncode=2) from None
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
         self.stderr.write(", ".join(f"{n} {kind}s" for kind, n in counts.items())
                           + f" exported to {file}")

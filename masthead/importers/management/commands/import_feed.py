@@ -28,3 +28,4 @@ class Command(BaseCommand):
             raise CommandError(f"{source}: {exc} (nothing imported)", returncode=2) from None
         for line in report.lines():
             self.stdout.write(line)
+        self.stdout.write(report.summary())

@@ -33,4 +33,6 @@ class Command(BaseCommand):
             raise CommandError(f"{source}: {exc} (nothing imported)", returncode=2) from None
         if not created:
             self.stderr.write("already imported; not imported again")
+        # stdout carries only the URL path (the contract), so the summary goes to stderr.
+        self.stderr.write(f"{int(created)} imported, {int(not created)} skipped, 0 errors")
         self.stdout.write(article.get_absolute_url())

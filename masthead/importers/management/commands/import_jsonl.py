@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+
 from django.core.management.base import BaseCommand, CommandError
 
 from masthead.articles.models import Section
-from masthead.importers.records import RecordError
+from masthead.core.progress import Progress
+from masthead.importers.records import ImportReport, RecordError
 from masthead.importers.services import store_records
 from masthead.importers.sources.jsonl import parse_jsonl
 
@@ -25,13 +29,18 @@ class Command(BaseCommand):
             if default_section is None:
                 raise CommandError(f"no section with slug {section!r}", returncode=2)
         try:
-            stream = open(file, "rb") if file != "-" else __import__("sys").stdin.buffer
+            stream = open(file, "rb") if file != "-" else sys.stdin.buffer
         except OSError as exc:
             raise CommandError(f"cannot read {file}: {exc.strerror}", returncode=2) from None
+        # The bar counts bytes read: the one total known before parsing (a line count is not).
+        size = os.fstat(stream.fileno()).st_size if file != "-" else 0
+        report = ImportReport()
         try:
-            with stream:
-                report = store_records(parse_jsonl(stream), default_section=default_section)
+            with Progress("import jsonl").reading(stream, size or None) as reader:
+                store_records(parse_jsonl(reader, report=report), report,
+                              default_section=default_section)
         except RecordError as exc:
             raise CommandError(f"{file}: {exc} (nothing imported)", returncode=2) from None
         for line in report.lines():
             self.stdout.write(line)
+        self.stdout.write(report.summary())

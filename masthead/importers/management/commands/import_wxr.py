@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.management.base import BaseCommand, CommandError
 
+from masthead.core.progress import Progress
 from masthead.importers.records import RecordError
 from masthead.importers.wxr_store import MAX_BYTES, import_wxr_file
 
@@ -20,8 +21,10 @@ class Command(BaseCommand):
 
     def handle(self, file, timezone=None, max_size=None, **options):
         try:
-            report = import_wxr_file(file, timezone, max_bytes=max_size * 2**20)
+            report = import_wxr_file(file, timezone, max_bytes=max_size * 2**20,
+                                     progress=Progress("import wxr").track)
         except RecordError as exc:
             raise CommandError(f"{exc} (nothing imported)", returncode=2) from None
         for line in report.lines():
             self.stdout.write(line)
+        self.stdout.write(report.summary())

@@ -1,4 +1,5 @@
-"""`masthead jobs [list|retry ID...]`: the background queue, its failures, and retrying them."""
+"""`masthead jobs [list|retry ID...|ping]`: the background queue, its failures, retrying them,
+and whether a worker is taking jobs at all."""
 
 from __future__ import annotations
 
@@ -11,16 +12,20 @@ class Command(BaseCommand):
     help = "List queued, running and failed background jobs; retry failed ones."
 
     def add_arguments(self, parser):
-        parser.add_argument("action", nargs="?", default="list", choices=["list", "retry"])
+        parser.add_argument("action", nargs="?", default="list", choices=["list", "retry", "ping"])
         parser.add_argument("ids", nargs="*", help="job ids to retry (or --all-failed)")
         parser.add_argument("--status", choices=["queued", "running", "failed", "done"])
         parser.add_argument("--all-failed", action="store_true")
         parser.add_argument("--limit", type=int, default=50)
         parser.add_argument("--json", action="store_true", help="one JSON object a line")
+        parser.add_argument("--timeout", type=float, default=10.0,
+                            help="ping: seconds to wait for a worker (default 10)")
 
-    def handle(self, action, ids, status, all_failed, limit, json, **options):
+    def handle(self, action, ids, status, all_failed, limit, json, timeout, **options):
         from masthead.jobs import reporting, running
 
+        if action == "ping":
+            return self._ping(timeout)
         if action == "retry":
             return self._retry(ids, all_failed, reporting, running)
         if ids:
@@ -43,6 +48,28 @@ class Command(BaseCommand):
             if row["error"]:
                 line += f"\n    {row['error']}"
             self.stdout.write(line)
+
+    def _ping(self, timeout):
+        """Enqueue a ping and wait for a worker to run it: exit 1 if none does in time."""
+        import time
+
+        from django.db import transaction
+        from django_tasks.base import TaskResultStatus
+        from django_tasks_db.models import DBTaskResult
+
+        from masthead.jobs import registry, tasks
+
+        with transaction.atomic():
+            job_id = registry.enqueue(tasks.ping.using(priority=100))
+        started = time.monotonic()
+        while time.monotonic() - started < timeout:
+            row = DBTaskResult.objects.filter(id=job_id).values("status").first()
+            if row and row["status"] == TaskResultStatus.SUCCESSFUL:
+                self.stdout.write(f"a worker ran the ping in {time.monotonic() - started:.3f} s")
+                return
+            time.sleep(0.05)
+        DBTaskResult.objects.filter(id=job_id, status=TaskResultStatus.READY).delete()
+        raise CommandError(f"no worker ran a job within {timeout:g} s", returncode=1)
 
     def _retry(self, ids, all_failed, reporting, running):
         if all_failed:

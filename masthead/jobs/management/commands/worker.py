@@ -25,7 +25,9 @@ class Command(BaseCommand):
             raise CommandError("--concurrency must be between 1 and 64", returncode=2)
         if not 0 < interval <= 60:
             raise CommandError("--interval must be between 0 and 60 seconds", returncode=2)
-        _refuse_unshared_secret()
+        from masthead.core.startup import check_can_start
+
+        check_can_start()  # the shared secret, the database, Redis, the key ring: one line, exit 2
         worker = Worker(concurrency=concurrency, interval=interval)
         if burst:
             ran = worker.run_until_empty()
@@ -36,12 +38,3 @@ class Command(BaseCommand):
         self.stdout.write(f"worker {worker.worker_id}: {concurrency} thread(s)")
         self.stdout.flush()
         worker.run_forever()
-
-
-def _refuse_unshared_secret() -> None:
-    """A worker on PostgreSQL serves several servers: it must share their secret key."""
-    from masthead import config
-
-    check = getattr(config, "require_shared_secret", None)
-    if check is not None:
-        check()

@@ -27,6 +27,9 @@ class Command(BaseCommand):
         front.add_argument("--server-name", default="_")
         front.add_argument("--upstream", default="127.0.0.1:8000",
                            help="address of `masthead serve`")
+        front.add_argument("--open-file-cache", type=int, default=0, metavar="SECONDS",
+                           help="keep stored pages' files open; a purged page may then be "
+                                "served for up to SECONDS (default 0: off, always fresh)")
 
     def handle(self, action, **options):
         if action == "purge":
@@ -44,7 +47,20 @@ class Command(BaseCommand):
             self.stdout.write(site_config(
                 data_dir=options["data_dir"], listen=options["listen"],
                 server_name=options["server_name"], upstream=options["upstream"],
+                media_dir=_media_dir(), open_file_cache=max(0, options["open_file_cache"]),
             ), ending="")
         else:
             for path in sorted(get_store().paths_for(options["key"])):
                 self.stdout.write(path)
+
+
+def _media_dir() -> str | None:
+    """Where nginx finds media: "" the data dir's, a MASTHEAD_MEDIA_DIR, None (a bucket)."""
+    from pathlib import Path
+
+    from django.core.files.storage import FileSystemStorage, default_storage
+
+    if not isinstance(default_storage, FileSystemStorage):
+        return None
+    root = Path(settings.MEDIA_ROOT)
+    return "" if root == Path(settings.DATA_DIR) / "media" else str(root)

@@ -3,31 +3,19 @@
 `rebuild` fits the engine on every visible story and rewrites every stored list in one
 transaction; `export` writes a JSON object, article key → related article keys, best first,
 exactly as the pages list them (`-` or no FILE: standard output). A bad argument prints one
-line to stderr and exits 2.
+line to stderr and exits 2 (masthead/cli.py).
 """
 
 from __future__ import annotations
 
 import json
-import os
-import sys
-import tempfile
 from pathlib import Path
 
 from django.core.management.base import BaseCommand, CommandError
 
+from masthead.core.files import atomic_output
+from masthead.core.progress import Progress
 from masthead.recommendations import services
-
-
-def _one_line_errors(parser, prog: str):
-    """argparse prints its usage text on error; the contract wants one stderr line, exit 2."""
-    def error(message):
-        if parser.called_from_command_line:
-            sys.stderr.write(f"{prog}: error: {message}\n")
-            sys.exit(2)
-        raise CommandError(message, returncode=2)
-    parser.error = error
-    return parser
 
 
 def dumps(lists: dict[str, list[str]]) -> str:
@@ -39,10 +27,6 @@ def dumps(lists: dict[str, list[str]]) -> str:
 class Command(BaseCommand):
     help = "Articles You May Like: 'rebuild' recomputes every list; 'export [FILE]' writes them."
 
-    def create_parser(self, prog_name, subcommand, **kwargs):
-        parser = super().create_parser(prog_name, subcommand, **kwargs)
-        return _one_line_errors(parser, "masthead related")
-
     def add_arguments(self, parser):
         parser.add_argument("action", choices=["rebuild", "export"], help="what to do")
         parser.add_argument("file", nargs="?", default="-",
@@ -52,7 +36,7 @@ class Command(BaseCommand):
         if action == "rebuild":
             if file != "-":
                 raise CommandError(f"'rebuild' takes no argument (got {file!r})", returncode=2)
-            report = services.rebuild()
+            report = services.rebuild(progress=Progress("related rebuild").track)
             self.stdout.write(
                 f"Rebuilt related lists for {report.articles} article(s) in "
                 f"{report.fit_seconds + report.write_seconds:.1f} s (fit "
@@ -78,9 +62,7 @@ def _check_writable(target: Path) -> None:
 
 def _write(target: Path, text: str) -> None:
     try:
-        fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with atomic_output(target) as fh:
             fh.write(text)
-        os.replace(tmp, target)
     except OSError as exc:
         raise CommandError(f"cannot write {target}: {exc.strerror}", returncode=2) from None

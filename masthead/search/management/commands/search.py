@@ -6,6 +6,7 @@ import time
 
 from django.core.management.base import BaseCommand
 
+from masthead.core.progress import Progress
 from masthead.search.services import rebuild_index
 
 
@@ -17,5 +18,5 @@ class Command(BaseCommand):
 
     def handle(self, action, **options):
         started = time.monotonic()
-        count = rebuild_index()
+        count = rebuild_index(progress=Progress("search reindex").track)
         self.stdout.write(f"Indexed {count} article(s) in {time.monotonic() - started:.1f} s")

@@ -1,0 +1,92 @@
+"""Facts (figures with units, dates in the text, names) and publication-time distance: the
+evidence beyond shared words that issue 19 asks the engine to weigh and to explain."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings
+from masthead.recommendations.engines.base import Explanation
+from masthead.recommendations.engines.facts import extract, extract_with_units
+
+from .test_engine_corpora import generated
+
+
+def test_figures_keep_their_units_and_money_its_scale():
+    facts = extract_with_units(
+        "Quake kills 12",
+        "A 6.1 magnitude earthquake killed 12 people; damage is put at $2.5m, or "
+        "$2.5 million, 40 per cent of the town. Magnitude 6.1 was recorded.",
+    )
+    assert facts["12 people"] == "people"
+    assert facts["6.1 magnitude"] == "magnitude"
+    assert facts["magnitude 6.1"] == "magnitude"
+    assert facts["$2.5 million"] == "$ million"
+    assert facts["40 %"] == "%"
+
+
+def test_years_and_dates_written_in_the_text():
+    facts = extract("Storm", "It hit on December 15th, 2008, and again on 3 May 2009.")
+    assert {"2008", "2009", "Dec 15", "May 3"} <= facts
+
+
+def test_names_are_capitalised_runs_not_sentence_openers():
+    facts = extract("Offer", "The Boston Red Sox made Mark Teixeira an offer. Later that day "
+                             "the Angels answered.")
+    assert {"boston red sox", "mark teixeira", "angels"} <= facts
+    assert "later" not in facts and "the" not in facts and "offer" not in facts
+
+
+def test_explanation_names_shared_facts_and_how_far_apart():
+    day = datetime(2024, 5, 1, tzinfo=UTC)
+    docs = generated()
+    a = Doc("quake-a", "Quake in Qeshm", "A 5.9 magnitude quake hit Qeshm Island; "
+            "Governor Ali Karimi said 10 people died. " * 3, published_at=day)
+    b = Doc("quake-b", "Qeshm quake toll", "Rescuers searched collapsed homes after the 5.9 "
+            "magnitude tremor. Villagers slept outdoors in tents; 10 people died on Qeshm "
+            "Island, Governor Ali Karimi told state radio.", published_at=day + timedelta(days=3))
+    engine = LexicalEngine(LexicalSettings(facts_weight=0.05))
+    engine.fit([*docs, a, b])
+    item = engine.related("quake-a", 1)[0]
+    assert item.key == "quake-b"
+    assert {"5.9 magnitude", "10 people"} & set(item.explanation.facts)
+    assert item.explanation.days_apart == 3
+    assert item.explanation.as_dict()["days_apart"] == 3
+    assert "published 3 days apart" in str(item.explanation)
+    assert "same figures, dates or names: " in str(item.explanation)
+
+
+def test_facts_are_not_explained_when_the_engine_does_not_weigh_them():
+    docs = generated()
+    engine = LexicalEngine()
+    engine.fit(docs)
+    key = docs[0].key
+    assert all(r.explanation.facts == () for r in engine.related(key))
+
+
+def test_distance_penalty_spares_stories_that_run_for_months():
+    # Reports 100 days apart (inside the grace period) and three years apart: the penalty on
+    # the first-stage score reaches only the second pair, by the full weight.
+    day = datetime(2024, 5, 1, tzinfo=UTC)
+    docs = [*generated(),
+            Doc("flood-1", "Oder floods Wroclaw", "The Oder flooded Wroclaw.", published_at=day),
+            Doc("flood-2", "Wroclaw recovers", "Repairs in Wroclaw.",
+                published_at=day + timedelta(days=100)),
+            Doc("flood-old", "Oder floods again", "The Oder rose.",
+                published_at=day - timedelta(days=3 * 365))]
+    first = {}
+    for name, settings in (("plain", LexicalSettings()),
+                           ("penalised", LexicalSettings(distance_weight=0.2))):
+        engine = LexicalEngine(settings)
+        engine.fit(docs)
+        scores = engine.features.scores_for(engine.slot_of["flood-1"])[0]
+        first[name] = {k: float(scores[engine.slot_of[k]]) for k in ("flood-2", "flood-old")}
+    assert first["penalised"]["flood-2"] == first["plain"]["flood-2"]
+    assert abs(first["plain"]["flood-old"] - first["penalised"]["flood-old"] - 0.2) < 1e-6
+
+
+def test_explanation_reads_distances_as_an_editor_would():
+    assert str(Explanation(days_apart=0)) == "published the same day"
+    assert str(Explanation(days_apart=1)) == "published 1 day apart"
+    assert str(Explanation(days_apart=90)) == "published 3 months apart"
+    assert str(Explanation(days_apart=1100)) == "published 3 years apart"
