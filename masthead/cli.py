@@ -34,6 +34,7 @@ commands:
   related {rebuild,export}                    Articles You May Like
   search reindex                              rebuild the search index
   comments {list,approve,spam,trash,export,erase,train,classify,...}
+  newsletters {list,create,send,progress,subscribers,import,export,erase,bounces}
   pagecache {purge,show,clear,nginx}          the full-page cache and its nginx front
   worker [--concurrency N]                    run background jobs until stopped
   jobs [list|retry ID...|ping]                queued, running and failed background jobs

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "masthead.search",
     "masthead.feeds",
     "masthead.importers",
+    "masthead.newsletters",
     "masthead.newsroom",
     "masthead.integrations",
     "masthead.webhooks",
@@ -271,4 +272,17 @@ MASTHEAD_WEBHOOKS_DISABLE_AFTER = config.env_int("MASTHEAD_WEBHOOKS_DISABLE_AFTE
 MASTHEAD_WEBHOOKS_TIMEOUT = float(config.env("MASTHEAD_WEBHOOKS_TIMEOUT", "10"))
 MASTHEAD_BACKGROUND_JOBS = [
     *MASTHEAD_BACKGROUND_JOBS, ("masthead.api.jobs.forget_old_records", 3600.0),
+]
+
+# Newsletters (masthead/newsletters; docs/newsletters.md): sending rate per sending job
+# (messages a second, 0 = as fast as the SMTP server takes them), how long a recipient claimed
+# for sending is reserved, the envelope sender bounces return to (VERP-tagged), sign-ups an IP
+# may make a minute, and the sweep that makes the automatic (digest, sections) issues.
+MASTHEAD_NEWSLETTERS_RATE = float(config.env("MASTHEAD_NEWSLETTERS_RATE", "0") or 0)
+MASTHEAD_NEWSLETTERS_LEASE_SECONDS = config.env_int("MASTHEAD_NEWSLETTERS_LEASE_SECONDS", 120)
+MASTHEAD_NEWSLETTERS_BOUNCE_ADDRESS = config.env("MASTHEAD_NEWSLETTERS_BOUNCE_ADDRESS", "")
+MASTHEAD_NEWSLETTERS_SIGNUPS_PER_MINUTE = config.env_int(
+    "MASTHEAD_NEWSLETTERS_SIGNUPS_PER_MINUTE", 5)
+MASTHEAD_BACKGROUND_JOBS = [
+    *MASTHEAD_BACKGROUND_JOBS, ("masthead.newsletters.automatic.make_due_issues", 60.0),
 ]

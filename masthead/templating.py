@@ -21,6 +21,7 @@ from masthead.articles.head import article_head
 from masthead.comments import blocks as comment_blocks
 from masthead.comments.templatetags.comment_counts import annotate_comment_counts
 from masthead.core.dates import format_date
+from masthead.newsletters import blocks as newsletter_blocks
 from masthead.recommendations import blocks as related_blocks
 
 
@@ -71,6 +72,7 @@ def environment(**options) -> jinja2.Environment:
         annotate_comment_counts=annotate_comment_counts,
         comments_block=_block("comments/block.html", comment_blocks.block_context),
         comment_form=_block("comments/form.html", comment_blocks.form_context),
+        newsletter_form=_block("newsletters/form.html", newsletter_blocks.form_context),
         related_block=_block(
             "recommendations/block.html",
             lambda context, article: related_blocks.block_context(context.get("request"),

@@ -109,6 +109,16 @@ def sections(request):
     return _ok(request, {"results": [serializers.section(s) for s in items]}, "site")
 
 
+@router.get("/newsletters/", response={200: schemas.NewsletterList, **ERRORS},
+            summary="The newsletters readers can subscribe to (sign-up is the form at "
+                    "/newsletters/)")
+def newsletters(request):
+    from masthead.newsletters.models import Newsletter
+
+    items = Newsletter.objects.filter(is_active=True)
+    return _ok(request, {"results": [serializers.newsletter(n) for n in items]}, "newsletters")
+
+
 @router.get("/tags/", response={200: schemas.TagList, **ERRORS}, summary="Tags, by name")
 def tags(request, page: int = PageNumber, per_page: int = PerPage):
     data, objects = _paginated(request, Tag.objects.order_by("name", "pk"), serializers.tag,

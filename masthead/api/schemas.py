@@ -107,6 +107,21 @@ class SectionList(Closed):
     results: list[Section]
 
 
+class Newsletter(Closed):
+    """A newsletter readers can sign up for: no sender address, no subscriber count."""
+    slug: str
+    name: str
+    description: str
+    kind: Literal["manual", "digest", "sections"]
+    cadence: Literal["daily", "weekly"] | None
+    archive_url: Url | None
+    subscribe_url: Url
+
+
+class NewsletterList(Closed):
+    results: list[Newsletter]
+
+
 class TagList(Closed):
     results: list[Tag]
     pagination: Pagination

@@ -26,6 +26,14 @@ def section(obj) -> dict:
             "url": absolute(obj.get_absolute_url())}
 
 
+def newsletter(obj) -> dict:
+    """A newsletter readers can sign up for: no sender address, no subscriber count."""
+    return {"slug": obj.slug, "name": obj.name, "description": obj.description,
+            "kind": obj.kind, "cadence": obj.cadence if obj.kind != "manual" else None,
+            "archive_url": absolute(obj.get_absolute_url()) if obj.public_archive else None,
+            "subscribe_url": absolute("/newsletters/")}
+
+
 def section_ref(obj) -> dict | None:
     if obj is None:
         return None

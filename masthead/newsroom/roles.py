@@ -36,6 +36,11 @@ _PERMISSIONS = {
         ("auth", "add_user"), ("auth", "change_user"), ("auth", "view_user"),
     ],
 }
+# Newsletters (masthead/newsletters): editors write and send issues; only admins define
+# newsletters and see subscriber addresses (issue 17: "addresses only to roles that need them").
+_PERMISSIONS["editor"] += [("newsletters", "send_newsletter"), ("newsletters", "view_newsletter")]
+_PERMISSIONS["admin"] += [("newsletters", "add_newsletter"), ("newsletters", "change_newsletter"),
+                          ("newsletters", "view_subscriber_addresses")]
 
 
 def permissions_for(role: str) -> list[tuple[str, str]]:

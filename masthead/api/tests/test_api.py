@@ -60,7 +60,7 @@ def test_every_api_url_is_described_in_the_schema():
               if isinstance(p, URLPattern) and p.name != "api-root"}  # root: a 404
     assert routes == set(openapi()["paths"])
     assert set(content_paths()) == {"/articles/", "/articles/{id}/", "/sections/", "/tags/",
-                                    "/authors/", "/search/", "/openapi.json"}
+                                    "/authors/", "/search/", "/newsletters/", "/openapi.json"}
 
 
 def test_the_schema_is_openapi_3_1_with_valid_json_schemas(client):
