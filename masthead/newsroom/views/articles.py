@@ -136,7 +136,8 @@ def _editor_context(request, article: Article, form: ArticleForm) -> dict:
     preview_html = _body_preview(form, article)
     words = word_count(html_to_text(preview_html))
     lead_id = form["lead_image"].value()
-    lead_image = Image.objects.filter(pk=lead_id).first() if str(lead_id or "").isdecimal() else None
+    lead_id = str(lead_id or "")
+    lead_image = Image.objects.filter(pk=lead_id).first() if lead_id.isdecimal() else None
     editable = policy.can_edit(user, article) if article.pk else policy.can_create(user)
     try:
         get_template(RELATED_PANEL)
