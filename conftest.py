@@ -83,3 +83,13 @@ def s3_media(s3_server, settings, monkeypatch, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "local-media"  # must stay empty: files go to the bucket
     settings.STORAGES = {**settings.STORAGES, "default": config.media_storage()}
     return server
+
+
+@pytest.fixture(autouse=True)
+def _no_newsletter_offer_across_tests():
+    """The sign-up form keeps the newsletters on offer per process; a test's rolled-back
+    newsletters must not be offered in the next test."""
+    yield
+    from masthead.newsletters.blocks import forget_offer
+
+    forget_offer()
