@@ -50,6 +50,20 @@ def _block(template_name: str, build):
     return render_block
 
 
+def _newsletter_form():
+    """The sign-up form block, rendered once per process every few seconds
+    (newsletters/blocks.py says why) unless the page shows a reader's refused input."""
+    render = _block("newsletters/form.html", newsletter_blocks.form_context)
+
+    @jinja2.pass_context
+    def newsletter_form(context):
+        if context.get("values") or context.get("errors") or context.get("message"):
+            return render(context)
+        return newsletter_blocks.cached_form(lambda: render(context))
+
+    return newsletter_form
+
+
 class ReaderEnvironment(jinja2.Environment):
     def make_globals(self, d):
         """A template's globals: the environment's own dict when the template adds none.
@@ -72,7 +86,7 @@ def environment(**options) -> jinja2.Environment:
         annotate_comment_counts=annotate_comment_counts,
         comments_block=_block("comments/block.html", comment_blocks.block_context),
         comment_form=_block("comments/form.html", comment_blocks.form_context),
-        newsletter_form=_block("newsletters/form.html", newsletter_blocks.form_context),
+        newsletter_form=_newsletter_form(),
         related_block=_block(
             "recommendations/block.html",
             lambda context, article: related_blocks.block_context(context.get("request"),

@@ -32,8 +32,23 @@ def on_offer() -> list[Newsletter]:
 
 
 def forget_offer(**kwargs) -> None:
-    global _offer
+    global _offer, _form
     _offer = (float("-inf"), [])
+    _form = (float("-inf"), "")
+
+
+# The rendered form itself, for the same time: it holds nothing per reader (its token says
+# only "issued by us, at this time", and a cached page holds one for hours), and rendering it
+# with a fresh token was a sixth of an uncached article page's added cost this session.
+_form: tuple[float, str] = (float("-inf"), "")
+
+
+def cached_form(render) -> str:
+    global _form
+    now = time.monotonic()
+    if now - _form[0] > OFFER_SECONDS:
+        _form = (now, render())
+    return _form[1]
 
 
 def form_context(context) -> dict:
