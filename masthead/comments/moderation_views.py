@@ -17,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from masthead.core.http import private
+from masthead.core.text import is_row_id
 
 from . import services
 from .models import Comment
@@ -48,7 +49,7 @@ def queue(request):
     article = request.GET.get("article", "")
     sort = request.GET.get("sort", "")
     comments = services.queue(status or None, search=search,
-                              article_id=int(article) if article.isdecimal() else None, sort=sort)
+                              article_id=int(article) if is_row_id(article) else None, sort=sort)
     page = Paginator(comments, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = services.queue_counts()
     return private(render(request, "comments/moderation/queue.html", {
@@ -57,7 +58,7 @@ def queue(request):
         "tabs": [(value, label, counts[value]) for value, label in Comment.Status.choices],
         "status": status,
         "search": search,
-        "article_filter": article if article.isdecimal() else "",
+        "article_filter": article if is_row_id(article) else "",
         "sort": sort,
         "actions": BULK_ACTIONS,
     }))
@@ -72,7 +73,7 @@ def bulk(request):
         ids = [one]
     else:
         action, ids = request.POST.get("action", ""), request.POST.getlist("ids")
-    ids = [i for i in ids if i.isdecimal()]
+    ids = [i for i in ids if is_row_id(i)]
     if action not in BULK_ACTIONS or not ids:
         messages.error(request, "Choose an action and at least one comment.")
         return _back(request)

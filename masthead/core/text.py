@@ -39,3 +39,10 @@ def summarise(text: str, limit: int = 200) -> str:
         return text
     cut = text[:limit].rsplit(" ", 1)[0]
     return cut.rstrip(",;:.") + "…"
+
+
+def is_row_id(text: str) -> bool:
+    """Whether `text` can name a database row: decimal digits that `int()` reads (`"3²"`
+    passes `isdigit()` but not `int()`), few enough for a 64-bit integer (SQLite raises
+    OverflowError beyond, a 500 the security suite found)."""
+    return text.isdecimal() and len(text) <= 18

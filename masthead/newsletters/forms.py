@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 
 from masthead.articles.models import Article
+from masthead.core.forms import RowsChoiceField
 
 from .models import Newsletter
 
@@ -33,7 +34,7 @@ class IssueForm(forms.Form):
     subject = forms.CharField(max_length=200)
     introduction = forms.CharField(widget=forms.Textarea(attrs={"rows": 6}), required=False,
                                    help_text="Markdown.")
-    articles = forms.ModelMultipleChoiceField(
+    articles = RowsChoiceField(
         queryset=Article.objects.none(), required=False,
         widget=forms.CheckboxSelectMultiple)
 

@@ -12,6 +12,7 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.utils import timezone
 
 from masthead.articles.models import Article, Author, Section
+from masthead.core.forms import RowChoiceField, RowsChoiceField
 from masthead.media import services as media
 from masthead.media.models import Image
 
@@ -36,17 +37,17 @@ class ArticleForm(forms.Form):
     body = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 22}),
                            help_text="Markdown: ## for a sub-heading, **bold**, *italic*, "
                                      "[link](https://…), > quote, - list.")
-    section = forms.ModelChoiceField(Section.objects.all(), required=False,
+    section = RowChoiceField(Section.objects.all(), required=False,
                                      empty_label="(no section)")
     tags = forms.CharField(required=False, max_length=2000,
                            help_text="Separated by commas; new tags are created.",
                            widget=forms.TextInput(attrs={"list": "tag-suggestions",
                                                          "autocomplete": "off"}))
-    lead_author = forms.ModelChoiceField(Author.objects.all(), label="Byline")
-    coauthors = forms.ModelMultipleChoiceField(Author.objects.all(), required=False,
+    lead_author = RowChoiceField(Author.objects.all(), label="Byline")
+    coauthors = RowsChoiceField(Author.objects.all(), required=False,
                                                label="Co-authors",
                                                widget=forms.SelectMultiple(attrs={"size": 5}))
-    lead_image = forms.ModelChoiceField(Image.objects.all(), required=False,
+    lead_image = RowChoiceField(Image.objects.all(), required=False,
                                         widget=forms.HiddenInput)
     remove_lead_image = forms.BooleanField(required=False, label="Remove the lead image")
     lead_image_upload = forms.FileField(required=False, label="Upload a lead image",

@@ -23,6 +23,7 @@ from django.utils import timezone
 
 from masthead.articles.models import Article
 from masthead.core.rows import fetch
+from masthead.core.text import is_row_id
 
 from . import documents, fallback, lists, reading, state
 from .models import EngineState, RelatedArticle, RelatedEvent, RelatedOverride
@@ -320,7 +321,7 @@ def find_article(text: str) -> Article | None:
     text = (text or "").strip()
     if not text:
         return None
-    if text.isdecimal():
+    if is_row_id(text):
         return Article.objects.filter(pk=int(text)).first()
     by_key = Article.objects.filter(external_key=text).first()
     if by_key or "/" not in text:

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from masthead.articles.models import Article, Tag
 from masthead.core.html import html_to_text, render_markdown
-from masthead.core.text import reading_minutes, word_count
+from masthead.core.text import is_row_id, reading_minutes, word_count
 from masthead.media.models import Image
 
 from .. import policy, previews, services
@@ -118,7 +118,7 @@ def _autosave_answer(article: Article) -> JsonResponse:
 def _initial(request, article: Article) -> dict:
     initial = ArticleForm.initial_for(article, request.user)
     picked = request.GET.get("lead_image", "")
-    image = Image.objects.filter(pk=picked).first() if picked.isdecimal() else None
+    image = Image.objects.filter(pk=picked).first() if is_row_id(picked) else None
     if image is not None:  # chosen in the media library; the editor still has to save
         initial.update(lead_image=image.pk, lead_image_alt=image.alt,
                        lead_image_caption=image.caption)
@@ -137,7 +137,7 @@ def _editor_context(request, article: Article, form: ArticleForm) -> dict:
     words = word_count(html_to_text(preview_html))
     lead_id = form["lead_image"].value()
     lead_id = str(lead_id or "")
-    lead_image = Image.objects.filter(pk=lead_id).first() if lead_id.isdecimal() else None
+    lead_image = Image.objects.filter(pk=lead_id).first() if is_row_id(lead_id) else None
     editable = policy.can_edit(user, article) if article.pk else policy.can_create(user)
     try:
         get_template(RELATED_PANEL)

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
+from masthead.core.text import is_row_id
 from masthead.media import services as media
 from masthead.media.forms import ImageUploadForm
 from masthead.media.models import Image
@@ -25,7 +26,7 @@ def _can_upload(user) -> bool:
 @newsroom_view(allowed=lambda user: user.has_perm("media.view_image"))
 def library(request):
     pick = request.GET.get("pick", "")
-    if pick.isdecimal():
+    if is_row_id(pick):
         article_or_404(request.user, int(pick))  # picking for someone else's draft: 404
         pick_url = reverse("newsroom:article_edit", args=[int(pick)])
     elif pick == "new":

@@ -8,6 +8,8 @@ from django.http import HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
+from masthead.core.text import is_row_id
+
 from .. import diffs, policy, services
 from .common import article_or_404, newsroom_view
 
@@ -28,7 +30,7 @@ def revision_list(request, pk: int):
 def revision_diff(request, pk: int):
     article = article_or_404(request.user, pk)
     ids = [request.GET.get("from", ""), request.GET.get("to", "")]
-    if not all(i.isdecimal() for i in ids):
+    if not all(is_row_id(i) for i in ids):
         return HttpResponseBadRequest("Choose two revisions to compare.")
     found = {r.pk: r for r in article.revisions.select_related("created_by").filter(pk__in=ids)}
     if len(found) != len(set(ids)):

@@ -19,6 +19,7 @@ from django.core.validators import validate_email
 from masthead.comments import filtering, services
 from masthead.comments.models import Comment
 from masthead.comments.spam import LabelledDataError, read_labelled, read_unlabelled
+from masthead.core.text import is_row_id
 
 
 def _fail(message: str) -> CommandError:
@@ -87,7 +88,7 @@ class Command(BaseCommand):
                                   f"{c.author_name}\t{c.article_id}\t{excerpt}")
 
     def _moderate(self, action: str, ids: list[str]) -> None:
-        bad = [i for i in ids if not i.isdecimal()]
+        bad = [i for i in ids if not is_row_id(i)]
         if bad:
             raise _fail(f"comment ids are numbers, got {bad[0]!r}")
         try:
