@@ -31,6 +31,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from masthead.core.clientip import client_ip as core_client_ip
+from masthead.core.text import clean_text
 
 from .models import LoginFailure
 
@@ -44,7 +45,9 @@ def _limits() -> tuple[int, int, int]:
 
 
 def _key(username: str) -> str:
-    return (username or "").strip().lower()[:150]
+    # Counted before the form validates the name: a NUL (which PostgreSQL's text refuses) or
+    # any other character stored text may not hold is dropped here (clean_text).
+    return clean_text(username or "").strip().lower()[:150]
 
 
 def _lock_id(kind: str, value: str) -> int:

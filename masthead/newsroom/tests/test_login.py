@@ -172,3 +172,10 @@ def test_deactivated_user_is_logged_out_at_once(editor, make_user, client_for):
     staff.set_active(make_user("admin"), editor, False)
     assert session.get("/newsroom/").status_code == 302
     assert _login(Client(), "ed", PASSWORD).status_code == 400
+
+
+def test_a_username_with_a_nul_is_refused_not_a_500(editor, client):
+    """The throttle counts the attempt before the form validates the name; PostgreSQL's text
+    cannot hold a NUL (found by the security suite on PostgreSQL)."""
+    response = _login(client, "e\x00d", "wrong password")
+    assert response.status_code == 400
