@@ -21,7 +21,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from masthead.comments import ratelimit
-from masthead.comments.views import came_from_this_site, client_ip
+from masthead.comments.views import came_from_this_site
+from masthead.core.clientip import client_ip
 from masthead.core.http import private, public
 
 from . import services, tokens
