@@ -43,7 +43,7 @@ bench: $(VENV)/.installed-dev
 	$(BIN)/python bench/http_bench.py
 
 screenshot: $(VENV)/.installed-dev
-	$(BIN)/python tests/browser/screenshot.py docs/screenshot-article.png
+	$(BIN)/python tests/browser/screenshot.py docs/screenshots
 
 clean:
 	rm -rf $(VENV) build *.egg-info

@@ -72,11 +72,12 @@ def _pick_article(request, base: str) -> tuple[str, str]:
     return fallback
 
 
-def discover(browser, base: str, editor_password: str, *, post_comment: bool = True) -> Site:
+def discover(browser, base: str, editor_password: str, *, post_comment: bool = True,
+             newsroom: bool = True) -> Site:
     """Find one URL of every page type on the live demo site at `base`.
 
-    Logs the demo editor in (its storage state is kept for the newsroom pages) and, when
-    `post_comment`, posts one comment as a reader so the confirmation page exists.
+    When `newsroom`, logs the demo editor in (its storage state is kept for the newsroom
+    pages); when `post_comment`, posts one comment as a reader so the confirmation page exists.
     """
     site = Site(base)
     context = browser.new_context()
@@ -106,8 +107,9 @@ def discover(browser, base: str, editor_password: str, *, post_comment: bool = T
     if post_comment:
         site.urls["comment-confirmation"], site.states["poster"] = _post_comment(
             browser, base + article)
-    site.states["editor"] = _log_in(browser, base, editor_password)
-    _discover_newsroom(browser, site)
+    if newsroom:
+        site.states["editor"] = _log_in(browser, base, editor_password)
+        _discover_newsroom(browser, site)
     return site
 
 

@@ -17,7 +17,15 @@ from pathlib import Path
 import pytest
 
 from tests.browser.quality import (
-    AXE, PAGE_TYPES, SCHEMES, VNU, WIDTHS, axe_violations, discover, layout_problems, nu_errors,
+    AXE,
+    PAGE_TYPES,
+    SCHEMES,
+    VNU,
+    WIDTHS,
+    axe_violations,
+    discover,
+    layout_problems,
+    nu_errors,
 )
 from tests.e2e.server import running_server
 
