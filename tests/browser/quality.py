@@ -170,6 +170,8 @@ def _discover_newsroom(browser, site: Site) -> None:
 # until scrolled to, which is not a fault), then returns every problem as a string.
 LAYOUT_JS = r"""
 async () => {
+  // Measure the laid-out page in its final fonts (a web font swaps in after `load`).
+  await document.fonts.ready;
   const problems = [];
   const describe = (el) => {
     let s = el.tagName.toLowerCase();

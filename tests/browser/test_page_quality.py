@@ -62,6 +62,14 @@ def open_page(browser, site, name: str, *, width: int = 1280, scheme: str = "lig
     return page
 
 
+def test_every_page_type_is_found_on_the_demo_site(site):
+    """Only the front-page curation page may be missing (until it merges): a page type the
+    discovery cannot find any more (a changed link, an empty listing) would otherwise be
+    skipped in silence."""
+    assert set(site.urls) | set(site.missing) == set(PAGE_TYPES)
+    assert set(site.missing) <= {"newsroom-front-page"}, site.missing
+
+
 @pytest.mark.parametrize("scheme", SCHEMES)
 @pytest.mark.parametrize("width", WIDTHS)
 @pytest.mark.parametrize("name", PAGE_TYPES)
@@ -99,7 +107,9 @@ def test_every_page_passes_the_nu_html_checker(browser, site, tmp_path):
         context = browser.new_context(storage_state=state)
         for name, url in site.urls.items():
             if PAGE_TYPES[name] == viewer:
-                documents[name] = context.request.get(url).text()
+                response = context.request.get(url)
+                assert response.status == (404 if name == "not-found" else 200), (name, url)
+                documents[name] = response.text()
         context.close()
     assert set(documents) == set(site.urls)
     errors = {name: found for name, found in nu_errors(documents, tmp_path).items() if found}
