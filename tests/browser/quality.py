@@ -233,8 +233,10 @@ async () => {
     const node = walker.currentNode;
     const el = node.parentElement;
     if (!node.textContent.trim() || !el || el.closest(skip)) continue;
-    const style = getComputedStyle(el);
-    if (style.visibility !== 'visible' || parseFloat(style.opacity) === 0) continue;
+    // checkVisibility: not rendered at all (display: none, the content of a closed <details>,
+    // which Chromium skips with content-visibility but still gives client rects), invisible
+    // or fully transparent.
+    if (!el.checkVisibility({visibilityProperty: true, opacityProperty: true})) continue;
     const clip = clipOf(el);
     if (!clip) continue;
     const range = document.createRange();

@@ -48,6 +48,10 @@ CORRECT = f"""<!doctype html><html lang="en"><head><meta charset="utf-8">
 <img src="{png(1200, 675)}" width="1200" height="675" alt="A green field">
 <p>Text with <a href="#">an <em>inline</em> link</a>, <strong>bold words</strong> and
 <code>code</code> running over several lines of the measure, as a body paragraph does.</p>
+<details><summary>Keyboard shortcuts</summary><p>Closed, so this long paragraph is
+not drawn over the text that follows it, though Chromium still gives it client rects.</p>
+</details><p>Text right after the closed details element, where its content would be.</p>
+<p hidden>A hidden paragraph that is not drawn either.</p>
 <h2>A sub-heading that wraps onto a second line at narrow widths</h2>
 <table><tr><th>Year</th><th>Value</th></tr><tr><td>2025</td><td>12.5</td></tr></table>
 <div style="height: 2000px"></div>
