@@ -61,8 +61,9 @@ def items_html(comments, *, open_: bool, max_reply_depth: int,
             avatar = avatars[c.author_name] = (
                 f'<span class="avatar hue-{rendering.avatar_hue(c.author_name) // 15}" '
                 f'aria-hidden="true">{esc(rendering.initial(c.author_name))}</span>')
-        # "c" is `isoformat()`; "j M Y, H:i" is read back from it: 2026-01-01T00:05:00+00:00
-        iso = c.created_at.astimezone(tz).isoformat()
+        # "c" is `isoformat()` to the second (core.dates); "j M Y, H:i" is read back from it:
+        # 2026-01-01T00:05:00+00:00
+        iso = c.created_at.astimezone(tz).isoformat(timespec="seconds")
         author = (f'<a href="{esc(c.author_url)}" rel="nofollow ugc noopener">{name}</a>'
                   if c.author_url else name)
         reply = (f'<p class="reply"><a class="reply-link" href="?replytocom={pk}#respond" '
