@@ -1,5 +1,6 @@
 """The newsroom at /newsroom/: roles, writing and editing, publishing, revisions, the media
-library, the dashboard, front-page curation, login security, and the admin pages for users and sections.
+library, the dashboard, front-page curation, login security, and the admin pages for users
+and sections.
 
 Public pieces other code may use:
 - `roles`: `ROLES`, `assign_role(user, role)`, `role_of(user)`, `ensure_groups()`.
