@@ -99,15 +99,20 @@ def _newest(using: str, n: int, column: str = "") -> str:
 
 
 def _curated(using: str) -> str:
-    """The slots whose stories are visible, with those stories' light rows."""
+    """The slots whose stories are visible, with those stories' light rows.
+
+    CROSS JOIN, not INNER JOIN: SQLite joins in the written order then, reading the few slots
+    and looking each story up by its key. With an INNER JOIN it chose to walk every visible
+    story and probe the slots: 200 ms at 100,000 articles instead of 2 ms for the whole front
+    page. PostgreSQL plans both alike."""
     q = connections[using].ops.quote_name
     return (
         f"SELECT {_columns(using)}, f.{q('block')} AS {q('block')}, "
         f"COALESCE(f.{q('section_id')}, 0) AS {q('slot_section')}, "
         f"f.{q('position')} AS {q('position')} "
         f"FROM {q(FrontPageSlot._meta.db_table)} f "
-        f"INNER JOIN {q(Article._meta.db_table)} a ON a.{q('id')} = f.{q('article_id')} "
-        f"WHERE {_visible_sql(using)}"
+        f"CROSS JOIN {q(Article._meta.db_table)} a "
+        f"WHERE a.{q('id')} = f.{q('article_id')} AND {_visible_sql(using)}"
     )
 
 
