@@ -257,3 +257,54 @@ def with_bylines() -> models.Prefetch:
     cost about 60 µs each on a 40-teaser front page."""
     return models.Prefetch("bylines", queryset=Byline.objects.select_related("author")
                            .order_by("position"), to_attr="ordered_bylines")
+
+
+class FrontPageSlot(models.Model):
+    """One place an editor chose on the front page: the lead, a numbered top story, or the
+    story pinned to the top of a section's block (`articles/curation.py` writes them,
+    `articles/front_page.py` reads them; whatever is unset fills by recency).
+
+    A story holds at most one slot, so curation alone never shows a story twice. A slot whose
+    story stops being visible is simply skipped by the front page: an unpublished, deleted
+    (cascade) or not-yet-due story is never shown, and the editor's choice comes back if it
+    returns."""
+
+    class Block(models.IntegerChoices):
+        # Integers, not text: the front page's one UNION reads them beside literal zeros.
+        LEAD = 1, "Lead"
+        TOP = 2, "Top story"
+        SECTION = 3, "Section pin"
+
+    block = models.PositiveSmallIntegerField(choices=Block.choices)
+    position = models.PositiveSmallIntegerField(default=0)
+    section = models.ForeignKey(Section, null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="+")
+    article = models.OneToOneField(Article, on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["block", "section_id", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["block", "position"],
+                                    condition=models.Q(section__isnull=True),
+                                    name="frontpageslot_unique_place"),
+            models.UniqueConstraint(fields=["section"], condition=models.Q(section__isnull=False),
+                                    name="frontpageslot_one_pin_per_section"),
+        ]
+        permissions = [("curate_front_page", "Can choose the front page's lead and order")]
+
+    def __str__(self):
+        return f"{self.get_block_display()} {self.position}: article {self.article_id}"
+
+
+class FrontPageChange(models.Model):
+    """Who changed the front page's curation, when, and what it became (article ids)."""
+
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    data = models.JSONField()  # {"lead": id|None, "top": [ids], "pins": {section_id: id}}
+
+    class Meta:
+        ordering = ["-created_at", "-id"]

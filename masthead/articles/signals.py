@@ -8,6 +8,7 @@ in that same transaction and run after it commits: never slow work, never I/O to
 - `article_unpublished(article)`: an article stopped being visible.
 - `article_deleted(article)`: an article is about to be deleted (sent before the row goes).
 - `taxonomy_changed(kind, obj)`: a section, tag or author changed (name, slug, description).
+- `front_page_curated(change)`: an editor changed the front page's lead, order or pins.
 - `bulk_import_finished(article_ids)`: an import stored many articles with signals suspended.
 """
 
@@ -19,3 +20,4 @@ article_unpublished = Signal()
 article_deleted = Signal()
 taxonomy_changed = Signal()
 bulk_import_finished = Signal()
+front_page_curated = Signal()

@@ -27,8 +27,10 @@ def front_page(request):
     shown = page.shown
     surrogate.add(request, "site", "front", *surrogate.article_keys(shown))
     response = render(request, "articles/front.html", {
-        "featured": page.featured, "latest": page.latest, "section_blocks": page.section_blocks,
-        "shown": shown,
+        # `lead` and `top` are the curated front (articles/front_page.py); `featured` is the
+        # lead then the top stories, the name the template used before curation.
+        "lead": page.lead, "top": page.top, "featured": page.featured,
+        "latest": page.latest, "section_blocks": page.section_blocks, "shown": shown,
     })
     return public(response)
 

@@ -19,7 +19,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from masthead.core.http import private
 from masthead.core.text import is_row_id
 
-from . import services
+from . import reasons, services
 from .models import Comment
 from .moderation import ACTIONS
 
@@ -52,6 +52,7 @@ def queue(request):
                               article_id=int(article) if is_row_id(article) else None, sort=sort)
     page = Paginator(comments, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = services.queue_counts()
+    reasons.annotate(page.object_list)
     return private(render(request, "comments/moderation/queue.html", {
         "page": page,
         "comments": page.object_list,

@@ -22,6 +22,7 @@ from django.utils.text import slugify
 from masthead.articles import services as article_services
 from masthead.articles import signals
 from masthead.articles.models import Article, Byline, Redirect, Revision, Section
+from masthead.comments.filtering import as_text, content_verdicts
 from masthead.comments.models import Comment
 from masthead.comments.privacy import email_digest, encrypt_email
 from masthead.core.html import html_to_text, render_markdown
@@ -260,7 +261,10 @@ def _store_comments(records, articles, report: ImportReport) -> None:
             for _, c in ready:
                 c.parent_key = ""
         rows = []
-        for article, c in ready:
+        # Scored as the live form scores (issue 16: the moderation queue showed "–" for every
+        # imported comment); the source's own decision (status) is kept.
+        verdicts = content_verdicts([as_text(c.body, c.author, c.url) for _, c in ready])
+        for (article, c), verdict in zip(ready, verdicts, strict=True):
             parent = stored.get((article.pk, c.parent_key)) if c.parent_key else None
             rows.append(Comment(
                 article=article, parent=parent,
@@ -271,6 +275,7 @@ def _store_comments(records, articles, report: ImportReport) -> None:
                 body=c.body, status=c.status,
                 created_at=c.created_at or article.published_at or timezone.now(),
                 ip_address=c.ip_address or None, external_key=c.key[:255],
+                spam_score=verdict.score, spam_verdict=verdict.verdict,
             ))
         Comment.objects.bulk_create(rows)
         for (article, c), row in zip(ready, rows):

@@ -1,5 +1,6 @@
 """The newsroom at /newsroom/: roles, writing and editing, publishing, revisions, the media
-library, the dashboard, login security, and the admin pages for users and sections.
+library, the dashboard, front-page curation, login security, and the admin pages for users
+and sections.
 
 Public pieces other code may use:
 - `roles`: `ROLES`, `assign_role(user, role)`, `role_of(user)`, `ensure_groups()`.
@@ -10,5 +11,7 @@ Public pieces other code may use:
   deactivation, section create/rename/reorder (through `articles.services.change_taxonomy`).
 - `previews`: signed, expiring, revocable share links for unpublished articles
   (`services.revoke_preview_links(user, article)` is the permission-checked way to revoke).
+- `front_page`: the "Front page" form (lead, top-story order, section pins) over
+  `masthead.articles.curation`.
 The comment moderation queue (/newsroom/comments/) belongs to `masthead.comments`.
 """

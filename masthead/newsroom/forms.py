@@ -46,7 +46,10 @@ class ArticleForm(forms.Form):
     lead_author = RowChoiceField(Author.objects.all(), label="Byline")
     coauthors = RowsChoiceField(Author.objects.all(), required=False,
                                                label="Co-authors",
-                                               widget=forms.SelectMultiple(attrs={"size": 5}))
+                                               # Tick boxes, not a Ctrl-click multi-select
+                                               # (issue 16); picker.js adds a filter box.
+                                               widget=forms.CheckboxSelectMultiple(
+                                                   attrs={"class": "picker"}))
     lead_image = RowChoiceField(Image.objects.all(), required=False,
                                         widget=forms.HiddenInput)
     remove_lead_image = forms.BooleanField(required=False, label="Remove the lead image")

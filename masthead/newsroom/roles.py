@@ -28,6 +28,7 @@ _PERMISSIONS = {
         ("articles", "delete_article"), ("articles", "add_tag"), ("articles", "change_tag"),
         ("comments", "moderate_comment"), ("comments", "change_comment"),
         ("comments", "view_comment"), ("recommendations", "pin_related"),
+        ("articles", "curate_front_page"),
         ("media", "change_image"), ("media", "delete_image"),
     ],
     "admin": [

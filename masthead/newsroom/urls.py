@@ -3,7 +3,7 @@
 
 from django.urls import path
 
-from .views import articles, auth, dashboard, library, preview, revisions, staff
+from .views import articles, auth, dashboard, front_page, library, preview, revisions, staff
 
 app_name = "newsroom"
 urlpatterns = [
@@ -24,6 +24,7 @@ urlpatterns = [
     path("preview/<str:token>/", preview.shared_preview, name="shared_preview"),
     path("articles/<int:pk>/preview-links/revoke/", preview.revoke_links,
          name="revoke_preview_links"),
+    path("front-page/", front_page.front_page, name="front_page"),
     path("media/", library.library, name="library"),
     path("media/<int:pk>/delete/", library.image_delete, name="image_delete"),
     path("users/", staff.user_list, name="user_list"),

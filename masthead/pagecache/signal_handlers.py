@@ -38,6 +38,11 @@ def on_taxonomy_changed(sender, obj, old_url="", **kwargs):
     purge_keys(dependencies.for_taxonomy(obj), [old_url] if old_url else [])
 
 
+def on_front_page_curated(sender, change=None, **kwargs):
+    # Only the front page shows curation: every other page is unchanged.
+    purge_keys({"front"})
+
+
 def on_comment_posted(sender, comment, **kwargs):
     if dependencies.comment_shown(comment.status):
         purge_keys(dependencies.for_comment(comment.article_id))
@@ -61,6 +66,7 @@ def connect() -> None:
     article_signals.article_unpublished.connect(on_article_unpublished, dispatch_uid="pc-unp")
     article_signals.bulk_import_finished.connect(on_bulk_import_finished, dispatch_uid="pc-bulk")
     article_signals.taxonomy_changed.connect(on_taxonomy_changed, dispatch_uid="pc-tax")
+    article_signals.front_page_curated.connect(on_front_page_curated, dispatch_uid="pc-front")
     comment_signals.comment_posted.connect(on_comment_posted, dispatch_uid="pc-cpost")
     comment_signals.comment_status_changed.connect(on_comment_status_changed,
                                                    dispatch_uid="pc-cstat")

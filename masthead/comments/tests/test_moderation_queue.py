@@ -42,9 +42,9 @@ def test_pending_queue_lists_likeliest_good_first_and_counts_each_state(moderato
     response = moderator_client.get(QUEUE)
     assert response.status_code == 200 and "private" in response["Cache-Control"]
     assert rows(response) == [clean.pk, spammy.pk, unscored.pk]
-    text = response.content.decode()
-    assert "Pending <span class=\"count\">(3)</span>" in text
-    assert "Spam <span class=\"count\">(1)</span>" in text
+    tabs = {a.text.strip(): a.findtext("span")
+            for a in lxml_html.fromstring(response.content).xpath("//nav[@class='tabs']//a")}
+    assert tabs["Pending"] == "3" and tabs["Spam"] == "1" and tabs["Approved"] == "0"
     assert rows(moderator_client.get(QUEUE + "?status=pending&sort=-score"))[0] == spammy.pk
 
 
@@ -142,3 +142,31 @@ def test_logged_out_client_cannot_edit_or_reply(article):
     for path in (f"{QUEUE}{comment.pk}/edit/", f"{QUEUE}{comment.pk}/reply/"):
         assert Client().post(path, {"comment": "x"}).status_code == 302
     assert Comment.objects.count() == 1
+
+
+def test_each_row_shows_its_score_verdict_and_reasons(moderator_client, article):
+    spammy = approved_comment(article, status="pending", spam_score=0.72, spam_verdict="hold",
+                              hold_reason="spam filter unsure",
+                              body="Check out my channel http://a.example http://b.example")
+    unscored = approved_comment(article, status="pending", spam_score=None)
+    page = lxml_html.fromstring(moderator_client.get(QUEUE).content)
+    cell = page.get_element_by_id(f"queue-{spammy.pk}").find_class("score-cell")[0]
+    assert cell.find_class("score")[0].text == "0.72"
+    assert cell.find_class("verdict")[0].text == "unsure"
+    reasons = [li.text_content() for li in cell.xpath(".//ul[@class='reasons']/li")]
+    assert reasons[0] == "Held: spam filter unsure"
+    assert {"2 links", "self-promotion", "call to action"} <= set(reasons)
+    other = page.get_element_by_id(f"queue-{unscored.pk}").find_class("score-cell")[0]
+    assert "not scored" in other.text_content()
+
+
+def test_approve_is_the_primary_action_and_spam_trash_are_secondary(moderator_client,
+                                                                   article):
+    comment = approved_comment(article, status="pending")
+    row = lxml_html.fromstring(moderator_client.get(QUEUE).content).get_element_by_id(
+        f"queue-{comment.pk}")
+    buttons = {b.text: (b.get("class"), b.get("aria-keyshortcuts"))
+               for b in row.xpath(".//p[@class='row-actions']/button")}
+    assert buttons == {"Approve": (None, "a"), "Spam": ("secondary", "s"),
+                       "Trash": ("destructive", "t")}
+    assert not row.xpath("//*[contains(concat(' ', @class, ' '), ' count ')]")

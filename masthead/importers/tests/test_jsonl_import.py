@@ -87,3 +87,24 @@ def test_a_bad_line_anywhere_means_nothing_is_imported(tmp_path):
     assert caught.value.returncode == 2
     assert "line 601" in str(caught.value)
     assert Article.objects.count() == 0
+
+
+def test_imported_comments_are_scored_as_the_live_form_scores_them(tmp_path):
+    """Issue 16: the moderation queue showed "–" for every imported comment."""
+    from masthead.comments.filtering import as_text, content_verdict
+
+    bodies = ["A fair point about the harbour vote.",
+              "CHECK OUT MY CHANNEL http://a.example http://b.example http://c.example $$$"]
+    source = tmp_path / "scored.jsonl"
+    source.write_text(json.dumps({
+        "id": "s1", "title": "Scored", "body": "Body",
+        "comments": [{"id": str(n), "author": "R", "body": b, "status": "pending"}
+                     for n, b in enumerate(bodies)]}) + "\n")
+    call_command("import_jsonl", str(source), stdout=io.StringIO())
+    for comment in Comment.objects.order_by("external_key"):
+        live = content_verdict(as_text(comment.body, comment.author_name, comment.author_url))
+        assert comment.spam_score == pytest.approx(live.score)
+        assert comment.spam_verdict == live.verdict
+        assert comment.status == "pending"  # the source's decision is kept
+    scores = list(Comment.objects.order_by("external_key").values_list("spam_score", flat=True))
+    assert scores[1] > scores[0]

@@ -277,3 +277,18 @@ def test_page_cache_purges_before_other_apps_do_slow_work_on_the_same_signal():
         ours = modules.index("masthead.pagecache.signal_handlers")
         assert ours < modules.index("masthead.recommendations.signal_handlers"), modules
         assert ours < modules.index("masthead.search.signal_handlers"), modules
+
+
+def test_curating_the_front_page_purges_the_front_page_only(
+        site, wsgi, purged_by_others, django_capture_on_commit_callbacks):
+    from masthead.articles import curation
+    from masthead.newsroom.staff import create_staff_user
+
+    articles, pages = site
+    editor, _ = create_staff_user("front-editor", "editor", password="a long test password 42")
+    with django_capture_on_commit_callbacks(execute=True):
+        curation.set_front_page(editor, articles["b2"].pk, [articles["w3"].pk], {})
+    kept, purged, replies = kept_and_purged(wsgi, all_paths(pages))
+    assert purged == {"/"} | purged_by_others()
+    text = replies["/"].text
+    assert text.index("Business two") < text.index("World three") < text.index("World one")
