@@ -5,17 +5,50 @@ so it never counts: Django's `Paginator` runs `COUNT(*)` over every visible stor
 listing on each render, which took 45 ms for one section of a 55,000-article site (each row's
 status is checked in the table) and grows with the archive. One extra row tells whether an
 older page exists.
+
+Deep pages (issue 20). An OFFSET makes the database walk every row before the page: page 5,000
+of a section is 100,000 rows. So the links a reader (or crawler) follows carry a *keyset
+cursor* besides the page number: "Older" is `?page=N+1&older=KEY` with KEY the (published_at,
+id) of the last story shown, and the next page is the stories strictly after it in listing
+order: `WHERE (published_at, id) < KEY ORDER BY published_at DESC, id DESC LIMIT size+1`, one
+index seek whatever the depth. "Newer" is `?page=N-1&newer=KEY` with the first story's key
+(page 1 is linked plainly, it is the canonical URL). The page number in such a URL only labels
+the page. A bare `?page=N` (typed, bookmarked, the canonical URL of page N) still works through
+OFFSET, over an index that covers the listing's filter (migration 0003), so the walk reads
+only the index. KEY is `<microseconds since 1970>.<id>`; a malformed one is a 404 like a bad
+page number. docs/performance.md has the measured times at 1M articles.
 """
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from dataclasses import dataclass
 
+from django.db.models import Q
 from django.http import Http404
 
 # Far beyond any archive, and keeps the row offset within what the databases accept (a page
 # number of 10**22 overflowed SQLite's 64-bit OFFSET: a server error instead of a 404).
 MAX_PAGE = 100_000
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+_KEY = re.compile(r"(-?\d{1,17})\.(\d{1,18})")
+
+
+def encode_key(published_at: dt.datetime, pk: int) -> str:
+    delta = published_at - EPOCH
+    micros = (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+    return f"{micros}.{pk}"
+
+
+def decode_key(text: str) -> tuple[dt.datetime, int]:
+    match = _KEY.fullmatch(text or "")
+    if not match:
+        raise Http404("No such page")
+    try:
+        return EPOCH + dt.timedelta(microseconds=int(match[1])), int(match[2])
+    except OverflowError:
+        raise Http404("No such page") from None
 
 
 @dataclass
@@ -23,6 +56,8 @@ class ListingPage:
     number: int
     object_list: list
     has_next: bool
+    first_key: str = ""
+    last_key: str = ""
 
     @property
     def has_previous(self) -> bool:
@@ -40,18 +75,73 @@ class ListingPage:
     def next_page_number(self) -> int:
         return self.number + 1
 
+    @property
+    def previous_query(self) -> str:
+        """The query string of the "Newer" link (page 1 without a cursor: its canonical URL)."""
+        if self.number == 2:
+            return "?page=1"
+        return f"?page={self.number - 1}&newer={self.first_key}"
 
-def listing_page(queryset, page_param: str | None, size: int) -> ListingPage:
-    """Page `page_param` (default 1) of an ordered queryset; 404 for a bad or empty page
-    (an empty listing's first page is not an error)."""
+    @property
+    def next_query(self) -> str:
+        return f"?page={self.number + 1}&older={self.last_key}"
+
+
+def _number(page_param: str | None) -> int:
     try:
         number = int(page_param or "1")
     except ValueError:
         raise Http404("No such page") from None
     if not 1 <= number <= MAX_PAGE:
         raise Http404("No such page")
+    return number
+
+
+def _older_than(queryset, key: tuple[dt.datetime, int]):
+    when, pk = key
+    # `published_at <= when` alone is what the index range is bounded by; the OR settles ties.
+    return queryset.filter(Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk),
+                           published_at__lte=when)
+
+
+def _newer_than(queryset, key: tuple[dt.datetime, int]):
+    when, pk = key
+    return queryset.filter(Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk),
+                           published_at__gte=when)
+
+
+def page_rows(queryset, number: int, size: int, older: str | None = None,
+              newer: str | None = None) -> tuple[list[tuple[dt.datetime, int]], bool]:
+    """(published_at, id) of the page's stories in listing order, and whether more follow.
+
+    `queryset` is any article queryset; it is ordered here, newest first."""
+    keys = queryset.values_list("published_at", "pk")
+    if older:
+        rows = list(_older_than(keys, decode_key(older))
+                    .order_by("-published_at", "-pk")[:size + 1])
+        return rows[:size], len(rows) > size
+    if newer:
+        rows = list(_newer_than(keys, decode_key(newer))
+                    .order_by("published_at", "pk")[:size])
+        if len(rows) == size:  # the cursor row itself is older, so a next page exists
+            return rows[::-1], True
+        # The archive changed under the reader (fewer newer stories than a page): number it.
     start = (number - 1) * size
-    rows = list(queryset[start:start + size + 1])
+    rows = list(keys.order_by("-published_at", "-pk")[start:start + size + 1])
+    return rows[:size], len(rows) > size
+
+
+def listing_page(queryset, params, size: int) -> ListingPage:
+    """The page that the query parameters `params` (`page`, `older`, `newer`) ask for, of
+    the stories in `queryset`, as ids; 404 for a bad or empty page (an empty listing's first
+    page is not an error)."""
+    number = _number(params.get("page"))
+    rows, has_next = page_rows(queryset, number, size, params.get("older"),
+                               params.get("newer"))
     if not rows and number > 1:
         raise Http404("No such page")
-    return ListingPage(number=number, object_list=rows[:size], has_next=len(rows) > size)
+    return ListingPage(
+        number=number, object_list=[pk for _, pk in rows], has_next=has_next,
+        first_key=encode_key(*rows[0]) if rows else "",
+        last_key=encode_key(*rows[-1]) if rows else "",
+    )
