@@ -59,7 +59,8 @@ def _listing(request, template: str, heading_obj, queryset, kind: str):
     # The page's ids through the ORM (each listing filters differently; keyset links for
     # deep pages, see pagination.py), then the teasers through reading.py's SQL, which costs
     # a fraction of `for_listing()`'s prefetching.
-    page = listing_page(queryset, request.GET, settings.MASTHEAD_PAGE_SIZE)
+    page = listing_page(queryset, request.GET, settings.MASTHEAD_PAGE_SIZE,
+                        anchor_id=f"{kind}:{heading_obj.pk}")
     page.object_list = reading.teasers(page.object_list)
     surrogate.add(request, "site", f"{kind}:{heading_obj.pk}",
                   *surrogate.article_keys(page.object_list))

@@ -6,12 +6,14 @@ import datetime as dt
 
 import lxml.html
 import pytest
+from django.core.cache import cache
 from django.db import transaction
 from django.http import Http404
 from django.test import override_settings
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from masthead.articles import pagination
 from masthead.articles.models import Article, Section
 from masthead.articles.pagination import decode_key, encode_key, listing_page
 
@@ -46,11 +48,19 @@ stories = st.lists(st.tuples(st.integers(0, 6), st.sampled_from(["a", "b"]),
                    max_size=30)
 
 
+@pytest.fixture(autouse=True)
+def _anchor_every_other_page(monkeypatch):
+    monkeypatch.setattr(pagination, "ANCHOR_EVERY", 2)
+
+
 @pytest.mark.django_db
 @settings(max_examples=60, deadline=None,
           suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 @given(rows=stories, size=st.integers(1, 7))
 def test_keyset_pages_are_the_offset_pages(rows, size):
+    # Anchors every other page, so that small listings exercise them; none from an earlier
+    # example (they would be stale: other data under the same listing names).
+    cache.clear()
     try:
         with transaction.atomic():
             sections = {s: Section.objects.create(name=s, slug=s) for s in ("a", "b")}
@@ -59,14 +69,22 @@ def test_keyset_pages_are_the_offset_pages(rows, size):
                         published_at=BASE + dt.timedelta(minutes=minute),
                         pub_date=BASE.date(), section=sections[section])
                 for i, (minute, section, status) in enumerate(rows)])
-            for queryset in (Article.objects.published(),
-                             Article.objects.published().filter(section=sections["a"])):
+            for name, queryset in (("all", Article.objects.published()), (
+                    "a", Article.objects.published().filter(section=sections["a"]))):
                 expected = _offset_pages(queryset, size)
                 forward, backward = _walk(queryset, size)
                 assert forward == expected
                 assert backward == expected
                 for number, page in enumerate(expected, start=1):  # the bare ?page=N path
                     assert listing_page(queryset, {"page": str(number)}, size).object_list == page
+                    # ... and through the cached anchors, cold and then warm.
+                    for _ in range(2):
+                        anchored = listing_page(queryset, {"page": str(number)}, size,
+                                                anchor_id=name)
+                        assert anchored.object_list == page
+                beyond = {"page": str(len(expected) + 1)}
+                with pytest.raises(Http404):
+                    listing_page(queryset, beyond, size, anchor_id=name)
             raise Rollback
     except Rollback:
         pass
