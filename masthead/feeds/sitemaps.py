@@ -2,10 +2,10 @@
 
 `/sitemap.xml` is always an index (sitemaps.org): each declared sitemap is split into files of
 at most MASTHEAD_SITEMAP_URLS_PER_FILE URLs (50,000, the protocol's limit), listed as
-`/sitemap-<name>-<page>.xml` (articles by id range: `IdRangePaginator`). `lastmod` is the article's updated time; a listing's is that of
-its most recently updated visible article. Listings with no visible article are left out (an
-empty page is not worth a crawler's visit). URLs are built on MASTHEAD_SITE_URL, not on the
-request's host.
+`/sitemap-<name>-<page>.xml` (articles by id range: `IdRangePaginator`). `lastmod` is the
+article's updated time; a listing's is that of its most recently updated visible article.
+Listings with no visible article are left out (an empty page is not worth a crawler's visit).
+URLs are built on MASTHEAD_SITE_URL, not on the request's host.
 """
 
 from __future__ import annotations
