@@ -44,7 +44,7 @@ DOC = REPO / "docs" / "performance.md"
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 PG = os.environ.get("MASTHEAD_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
 STEPS = ["migrate", "import", "analyze", "reindex", "related", "sitemaps", "dbsize", "render",
-         "search"]
+         "search", "export", "backup", "restore"]
 PYTHON = sys.executable
 MASTHEAD = str(Path(sys.executable).with_name("masthead"))
 
@@ -130,12 +130,57 @@ def step(name: str, db: str, size: int, corpus: dict, env: dict, log: Path) -> d
         return run([MASTHEAD, "search", "reindex"], env, log)
     if name == "related":
         return run([MASTHEAD, "related", "rebuild"], env, log)
+    if name == "export":
+        target = Path(env["MASTHEAD_DATA_DIR"]) / "export.jsonl"
+        result = run([MASTHEAD, "export", "jsonl", str(target)], env, log)
+        result["bytes"] = target.stat().st_size
+        target.unlink()
+        return result
+    if name in ("backup", "restore"):
+        return backup_step(name, db, size, env, log)
     latency = name in ("render", "search")
     if name == "search":
         result = run([*child, "search", corpus["queries"]], env, log, latency)
     else:
         result = run([*child, name], env, log, latency)
     return {**child_json(result.pop("output")), "process": result}
+
+
+def backup_step(name: str, db: str, size: int, env: dict, log: Path) -> dict:
+    """docs/deploy.md's backup and restore, timed: SQLite's online backup API (the site may
+    keep serving; `sqlite3 DB ".backup FILE"` does the same), and pg_dump/pg_restore in the
+    directory format with two parallel jobs."""
+    data = Path(env["MASTHEAD_DATA_DIR"])
+    if db == "postgres":
+        url, folder = env["MASTHEAD_DATABASE_URL"], data / "backup.pgdump"
+        if name == "backup":
+            subprocess.run(["rm", "-rf", str(folder)], check=True)
+            result = run(["pg_dump", "-Fd", "-j", "2", "-f", str(folder), url], env, log)
+            result["bytes"] = sum(p.stat().st_size for p in folder.iterdir())
+            return result
+        restored = f"archive_scale_{label(size)}_restored"
+        admin = url.rsplit("/", 1)[0] + "/postgres"
+        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{restored}"'],
+                       check=True)
+        subprocess.run(["psql", admin, "-qc", f'CREATE DATABASE "{restored}"'], check=True)
+        result = run(["pg_restore", "-j", "2", "-d", url.rsplit("/", 1)[0] + "/" + restored,
+                      str(folder)], env, log)
+        subprocess.run(["psql", admin, "-qc", f'DROP DATABASE "{restored}"'], check=True)
+        return result
+    source, copy = data / "masthead.sqlite3", data / "backup.sqlite3"
+    code = ("import sqlite3, sys; a = sqlite3.connect(sys.argv[1]);"
+            "b = sqlite3.connect(sys.argv[2]); a.backup(b, pages=4096); b.close()")
+    if name == "backup":
+        copy.unlink(missing_ok=True)
+        result = run([PYTHON, "-c", code, str(source), str(copy)], env, log)
+        result["bytes"] = copy.stat().st_size
+        return result
+    restored = data / "restored.sqlite3"
+    restored.unlink(missing_ok=True)
+    result = run([PYTHON, "-c", code, str(copy), str(restored)], env, log)
+    restored.unlink()
+    copy.unlink()
+    return result
 
 
 def ensure_corpus(size: int, work: Path) -> dict:
