@@ -46,7 +46,9 @@ def _newest(using: str, n: int, column: str = "") -> str:
     """The newest `n` visible stories, with `column` true (featured) or equal to a parameter
     (section_id); parameters: the visibility rule's, then that one."""
     q = connections[using].ops.quote_name
-    condition = {"": "", "featured": f" AND a.{q('featured')}",
+    # `featured = TRUE`, not a bare `featured`: only an equality lets SQLite seek the
+    # (featured, published_at, id) index (a bare column walked the archive: 2.6 s at 1M).
+    condition = {"": "", "featured": f" AND a.{q('featured')} = TRUE",
                  "section_id": f" AND a.{q('section_id')} = %s"}[column]
     return (
         f"SELECT a.{q('id')} FROM {q(Article._meta.db_table)} a "
