@@ -88,7 +88,9 @@ def _newest(using: str, n: int, column: str = "") -> str:
     (section_id), as light rows with no slot; parameters: the visibility rule's, then that
     one."""
     q = connections[using].ops.quote_name
-    condition = {"": "", "featured": f" AND a.{q('featured')}",
+    # `featured = TRUE`, not a bare `featured`: only an equality lets SQLite seek the
+    # (featured, published_at, id) index (a bare column walked the archive: 2.6 s at 1M).
+    condition = {"": "", "featured": f" AND a.{q('featured')} = TRUE",
                  "section_id": f" AND a.{q('section_id')} = %s"}[column]
     return (
         f"SELECT {_columns(using)}, 0 AS {q('block')}, 0 AS {q('slot_section')}, "

@@ -58,10 +58,11 @@ def standing_page(request, slug: str):
 
 
 def _listing(request, template: str, heading_obj, queryset, kind: str):
-    # The page's ids through the ORM (each listing filters differently), then the teasers
-    # through reading.py's SQL, which costs a fraction of `for_listing()`'s prefetching.
-    ids = queryset.order_by("-published_at", "-id").values_list("pk", flat=True)
-    page = listing_page(ids, request.GET.get("page"), settings.MASTHEAD_PAGE_SIZE)
+    # The page's ids through the ORM (each listing filters differently; keyset links for
+    # deep pages, see pagination.py), then the teasers through reading.py's SQL, which costs
+    # a fraction of `for_listing()`'s prefetching.
+    page = listing_page(queryset, request.GET, settings.MASTHEAD_PAGE_SIZE,
+                        anchor_id=f"{kind}:{heading_obj.pk}")
     page.object_list = reading.teasers(page.object_list)
     surrogate.add(request, "site", f"{kind}:{heading_obj.pk}",
                   *surrogate.article_keys(page.object_list))

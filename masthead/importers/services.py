@@ -27,6 +27,7 @@ from masthead.comments.models import Comment
 from masthead.comments.privacy import email_digest, encrypt_email
 from masthead.core.html import html_to_text, render_markdown
 from masthead.core.text import word_count
+from masthead.keyring import ring as keyring
 from masthead.media.models import Image
 
 from .records import ArticleRecord, ImportReport
@@ -253,6 +254,10 @@ def _store_comments(records, articles, report: ImportReport) -> None:
             pending.append((article, c))
     stored: dict[tuple[int, str], Comment] = {}
     depth = 0
+    # One read of the key ring per batch, not two a comment (45 of 130 s importing 1,500
+    # articles with 7,400 comments). The batch is inside the import's transaction, so a
+    # rotation cannot see these rows anyway until it commits.
+    ring = keyring.load() if any(c.email for _, c in pending) else None
     while pending:
         ready = [(a, c) for a, c in pending
                  if not c.parent_key or (a.pk, c.parent_key) in stored]
@@ -271,7 +276,8 @@ def _store_comments(records, articles, report: ImportReport) -> None:
                 depth=(parent.depth + 1) if parent else 0,
                 author_name=(c.author or "Anonymous")[:100],
                 author_url=c.url[:200] if c.url.startswith(("http://", "https://")) else "",
-                email_encrypted=encrypt_email(c.email), email_digest=email_digest(c.email),
+                email_encrypted=encrypt_email(c.email, ring),
+                email_digest=email_digest(c.email, ring),
                 body=c.body, status=c.status,
                 created_at=c.created_at or article.published_at or timezone.now(),
                 ip_address=c.ip_address or None, external_key=c.key[:255],

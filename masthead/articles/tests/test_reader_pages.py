@@ -185,7 +185,7 @@ def test_listing_pages_link_newer_and_older_without_counting_the_listing(client,
         counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper()]
         # The teasers' comment counts, one grouped query; never a count of the listing.
         assert all("comments_comment" in sql for sql in counts), (path, counts)
-        assert first.xpath("//a[@rel='next']/@href") == ["?page=2"]
+        assert first.xpath("//a[@rel='next']/@href")[0].startswith("?page=2&older=")
         assert first.xpath("//a[@rel='prev']") == []
         second = parse(client.get(path + "?page=2"))
         assert second.xpath("//a[@rel='prev']/@href") == ["?page=1"]

@@ -1,0 +1,159 @@
+"""Every reader query is planned on an index (issue 20): no full scan of articles or comments.
+
+Each reader page (front, article, section/tag/author listings with numbered, anchored and
+cursor pages, feeds, the comments feed, the sitemap index and files, the news sitemap, search
+with and without a filter) is fetched with the queries captured; every SELECT that touches
+`articles_article` or `comments_comment` is EXPLAINed and the plan must not read either table
+whole. A small test site would let a planner scan tables legitimately (a scan of 300 rows *is*
+cheapest), so the plans are taken as they would be at size, and cannot pass by accident:
+
+- SQLite: after ANALYZE, the statistics in `sqlite_stat1` are scaled as if each table had
+  1,000 times its rows (same selectivities: 1M articles, 5M comments) and reloaded; a plan
+  step `SCAN articles_article` without an index is a failure.
+- PostgreSQL: after ANALYZE, with `enable_seqscan = off`, the planner uses an index wherever
+  one can serve the query, so a `Seq Scan on articles_article` that remains means no index can.
+
+The detectors themselves are checked on a query that must scan (a test that cannot fail is no
+test). The figures at 1M articles are in docs/performance.md (`bench/scale.py`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+import lxml.etree
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
+
+from masthead.importers.records import ArticleRecord, CommentRecord
+from masthead.importers.services import store_records
+
+BIG_TABLES = ("articles_article", "comments_comment")
+SQLITE_SCAN = re.compile(r"\bSCAN (articles_article|comments_comment)\b(?! USING)")
+PG_SCAN = re.compile(r"Seq Scan on (articles_article|comments_comment)\b")
+WORDS = ("harbour council budget strike bridge hospital election storm river festival theatre "
+         "museum league transfer vaccine planet satellite energy housing market").split()
+
+
+def _site(n: int = 240) -> None:
+    now = timezone.now()
+    records = []
+    for i in range(n):
+        words = [WORDS[(i * 7 + k * 3) % len(WORDS)] for k in range(40)]
+        published = now - dt.timedelta(hours=3 * i + 1)
+        records.append(ArticleRecord(
+            key=f"plan-{i}", title=f"{WORDS[i % len(WORDS)].capitalize()} story {i}",
+            body=" ".join(words) + ".\n\n## More\n\n" + " ".join(reversed(words)) + ".",
+            section=("World", "Politics", "Business", "Sport")[i % 4],
+            tags=[f"Topic {i % 9}", f"Topic {i % 13}"], authors=[f"Reporter {i % 11}"],
+            published_at=published,
+            comments=[CommentRecord(key=f"c{i}-{c}", author=f"Reader {c}", body="A reply.",
+                                    email=f"r{c}@example.org", status="approved",
+                                    created_at=published + dt.timedelta(minutes=c + 1))
+                      for c in range(i % 6)],
+        ))
+    store_records(records)
+
+
+def _analyze_as_if_big() -> None:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("ANALYZE")
+            return
+        cursor.execute("ANALYZE")
+        rows = cursor.execute("SELECT tbl, idx, stat FROM sqlite_stat1").fetchall()
+        for table, index, stat in rows:
+            # "rows avg-per-key-prefix…": multiply the row count and every average above one;
+            # a unique prefix (1) stays unique.
+            numbers = [int(x) if x.isdigit() else x for x in stat.split()]
+            scaled = [str(x * 1000) if isinstance(x, int) and (i == 0 or x > 1) else str(x)
+                      for i, x in enumerate(numbers)]
+            cursor.execute("UPDATE sqlite_stat1 SET stat = %s WHERE tbl = %s AND idx IS %s",
+                           [" ".join(scaled), table, index])
+        cursor.execute("ANALYZE sqlite_schema")  # reload the statistics just written
+
+
+def _plan(sql: str) -> str:
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL enable_seqscan = off")
+            cursor.execute("EXPLAIN " + sql)
+            return "\n".join(row[0] for row in cursor.fetchall())
+        cursor.execute("EXPLAIN QUERY PLAN " + sql)
+        return "\n".join(row[-1] for row in cursor.fetchall())
+
+
+def _full_scans(plan: str) -> list[str]:
+    pattern = PG_SCAN if connection.vendor == "postgresql" else SQLITE_SCAN
+    return pattern.findall(plan)
+
+
+def _reader_paths(client) -> list[str]:
+    from masthead.articles.models import Article, Author, Section, Tag
+
+    article = Article.objects.published().filter(external_key="plan-5").get()
+    section, tag, author = (Section.objects.get(slug="world"), Tag.objects.get(slug="topic-1"),
+                            Author.objects.get(slug="reporter-1"))
+    paths = ["/", article.get_absolute_url(), "/feed/", "/feed/atom/", "/feed.json",
+             "/comments/feed/", "/news-sitemap.xml", "/search/?q=harbour",
+             "/search/?q=council+budget", '/search/?q="harbour council"',
+             "/search/?q=harbour&section=world"]
+    for listing in (section, tag, author):
+        base = listing.get_absolute_url()
+        paths += [base, base + "?page=2", base + "?page=3", base + "feed/"]
+        first = client.get(base).content.decode()
+        older = re.search(r'rel="next" href="([^"]+)"', first)
+        if older:
+            paths.append(base + older.group(1).replace("&amp;", "&"))
+    index = lxml.etree.fromstring(client.get("/sitemap.xml").content)
+    ns = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9"}
+    paths += ["/" + loc.split("/", 3)[3] for loc in index.xpath("//s:loc/text()", namespaces=ns)]
+    return paths
+
+
+@pytest.mark.django_db(transaction=False)
+def test_no_reader_query_scans_articles_or_comments_at_size(client, settings):
+    settings.MASTHEAD_PAGE_SIZE = 5
+    settings.MASTHEAD_SITEMAP_URLS_PER_FILE = 100  # several article sitemap files
+    from masthead.articles import pagination
+    from masthead.search.services import rebuild_index
+
+    pagination.ANCHOR_EVERY = 2
+    try:
+        _site()
+        rebuild_index()
+        _analyze_as_if_big()
+        paths = _reader_paths(client)
+        explained, failures = 0, []
+        for path in paths:
+            with CaptureQueriesContext(connection) as captured:
+                response = client.get(path)
+            assert response.status_code == 200, path
+            for query in captured.captured_queries:
+                sql = query["sql"]
+                if not sql.lstrip().upper().startswith(("SELECT", "WITH")):
+                    continue
+                if not any(table in sql for table in BIG_TABLES):
+                    continue
+                explained += 1
+                plan = _plan(sql)
+                if _full_scans(plan):
+                    failures.append(f"{path}: {sql[:300]}\n{plan}")
+        assert explained >= len(paths), (explained, paths)
+        assert not failures, "\n\n".join(failures)
+    finally:
+        pagination.ANCHOR_EVERY = 50
+
+
+@pytest.mark.django_db
+def test_the_scan_detector_finds_a_scan(settings):
+    _site(30)
+    _analyze_as_if_big()
+    plan = _plan("SELECT id FROM articles_article WHERE body LIKE '%harbour%'")
+    assert _full_scans(plan) == ["articles_article"], plan
+    plan = _plan("SELECT id FROM comments_comment WHERE body = 'A reply.'")
+    assert _full_scans(plan) == ["comments_comment"], plan
+    assert _full_scans(_plan("SELECT id FROM articles_article WHERE id = 3")) == []
