@@ -209,7 +209,7 @@ def export_reader(email: str) -> dict | None:
 # Issues ---------------------------------------------------------------------------------------
 
 def create_issue(newsletter: Newsletter, subject: str, *, introduction: str = "",
-                 article_ids=(), user=None, period: str = "") -> Issue:
+                 article_ids=(), user=None, period: str = "", article=None) -> Issue:
     subject = " ".join((subject or "").split())
     if not subject:
         raise NewsletterError("An issue needs a subject.", "subject")
@@ -218,7 +218,7 @@ def create_issue(newsletter: Newsletter, subject: str, *, introduction: str = ""
     return Issue.objects.create(newsletter=newsletter, subject=subject,
                                 introduction=introduction or "",
                                 article_ids=[int(a) for a in article_ids], created_by=user,
-                                period=period)
+                                period=period, article=article)
 
 
 def send_issue(issue: Issue, *, at: dt.datetime | None = None) -> Issue:
