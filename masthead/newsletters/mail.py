@@ -89,10 +89,8 @@ def _link_prefix(name: str) -> str:
 
 
 def personal_links(subscriber: Subscriber, newsletter_id: int) -> tuple[str, str]:
-    prefs = _link("newsletters:preferences",
-                  tokens.preferences_token(subscriber.pk, subscriber.email_digest))
-    unsub = _link("newsletters:unsubscribe", tokens.unsubscribe_token(
-        subscriber.pk, subscriber.email_digest, newsletter_id))
+    prefs = _link("newsletters:preferences", tokens.preferences_token(subscriber))
+    unsub = _link("newsletters:unsubscribe", tokens.unsubscribe_token(subscriber, newsletter_id))
     return prefs, unsub
 
 

@@ -93,12 +93,12 @@ def confirm(request, token: str):
     except services.NewsletterError as exc:
         return _page(request, "newsletters/refused.html", {"message": str(exc)}, 400)
     return _page(request, "newsletters/confirmed.html", {
-        "preferences_token": tokens.preferences_token(subscriber.pk, subscriber.email_digest)})
+        "preferences_token": tokens.preferences_token(subscriber)})
 
 
-def _subscriber(subscriber_id: int, digest: str) -> Subscriber:
+def _subscriber(subscriber_id: int, tag: str) -> Subscriber:
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or subscriber.email_digest[:12] != digest:
+    if subscriber is None or not tokens.tag_matches(subscriber, tag):
         raise services.NewsletterError("This link is not valid.")
     return subscriber
 
@@ -130,8 +130,8 @@ def preferences(request, token: str):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
     try:
-        sid, newsletter_id, digest = tokens.read_unsubscribe_token(token)
-        subscriber = _subscriber(sid, digest)
+        sid, newsletter_id, tag = tokens.read_unsubscribe_token(token)
+        subscriber = _subscriber(sid, tag)
     except (tokens.TokenError, services.NewsletterError) as exc:
         return _page(request, "newsletters/refused.html", {"message": str(exc)}, 400)
     newsletter = Newsletter.objects.filter(pk=newsletter_id).first()
@@ -140,7 +140,7 @@ def unsubscribe(request, token: str):
     services.unsubscribe(subscriber, newsletter_id)
     return _page(request, "newsletters/unsubscribed.html", {
         "newsletter": newsletter,
-        "preferences_token": tokens.preferences_token(subscriber.pk, subscriber.email_digest)})
+        "preferences_token": tokens.preferences_token(subscriber)})
 
 
 @require_GET
