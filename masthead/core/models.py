@@ -11,7 +11,7 @@ from django.db import models
 
 
 class RateBucket(models.Model):
-    """How many times `key` was counted in the window starting at `window` (unix seconds)."""
+    """How many times `key` was counted in the window starting at `window` (unix ms)."""
 
     key = models.CharField(max_length=80)
     window = models.BigIntegerField()
