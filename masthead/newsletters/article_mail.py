@@ -112,7 +112,13 @@ def body_html(article: Article) -> Markup:
     return Markup(html)  # noqa: S704
 
 
+_LINK = re.compile(r'<a\b[^>]*\bhref="([^"]+)"[^>]*>(.*?)</a>', re.I | re.S)
+
+
 def body_text(article: Article) -> str:
-    """The body as plain-text paragraphs, for the text/plain part."""
-    blocks = (html_to_text(b) for b in _BLOCK_END.split(article.body_html or ""))
+    """The body as plain-text paragraphs, for the text/plain part; a link's address follows
+    its words (absolute, as in the HTML part)."""
+    html = _LINK.sub(lambda m: m[2] if m[1] in m[2] else f"{m[2]} ({m[1]})",
+                     absolutise_html(article.body_html or ""))
+    blocks = (html_to_text(b) for b in _BLOCK_END.split(html))
     return "\n\n".join(b for b in blocks if b)

@@ -69,6 +69,8 @@ def test_ticked_in_the_editor_the_article_goes_out_once_on_publication(smtp, bre
     assert 'href="https://met.example/"' in html
     assert f'href="{url}"' in html and "Read on the site" in html
     assert "The storm reached the coast at noon.\n\n" in text and url in text
+    assert "See the map (http://127.0.0.1:8000/world/storm-map/) and the agency " \
+           "(https://met.example/)." in text
     # Edits after publication, unpublishing and publishing again: no second issue, no copy.
     edit = editor_post(article, headline="Storm reaches the coast (updated)", body=BODY,
                        action="publish", email_newsletters=[str(breaking.pk)])
