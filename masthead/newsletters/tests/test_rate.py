@@ -119,3 +119,25 @@ def test_shared_counters_are_keyed_hashes_and_pruned():
     assert [ratelimit.allow(bucket, 2, 60, now=6000.0) for _ in range(3)] == [True, True, False]
     assert ratelimit.allow(bucket, 2, 60, now=6060.0)  # a new minute
     assert ratelimit.prune(now=6000.0 + 3600 + 1) == 1 and RateBucket.objects.count() == 1
+
+
+@pytest.mark.django_db
+def test_with_a_redis_cache_the_throttle_counts_in_redis_not_the_database(settings):
+    redis = pytest.importorskip("redis")
+    url = "redis://127.0.0.1:6379/3"  # this area's Redis database number
+    try:
+        redis.Redis.from_url(url).ping()
+    except redis.exceptions.ConnectionError:
+        pytest.skip(f"no Redis at {url}")
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                                   "LOCATION": url, "KEY_PREFIX": f"nl-rate-test-{os.getpid()}"}}
+    slept = []
+    start = time.time() // 1 + 0.01  # early in a window, a real time: the keys expire
+
+    def clock():
+        return start + sum(slept)
+
+    counts = [ratelimit.throttle("redis-t", 30, sleep=slept.append, clock=clock)
+              for _ in range(4)]
+    assert counts[:3] == [0, 0, 0] and counts[3] > 0  # 3 per 0.1 s at 30/s
+    assert not RateBucket.objects.exists()
