@@ -12,6 +12,7 @@
    (one entry per database and size, merged).
 
     .venv/bin/python bench/newsletter_bench.py --subscribers 10000 [--workers 2] [--concurrency 2]
+        [--rate 200]   # MASTHEAD_NEWSLETTERS_RATE: messages a second, all workers together
 """
 
 from __future__ import annotations
@@ -105,13 +106,15 @@ def database(url: str | None):
         yield fresh
 
 
-def run(count: int, workers: int, concurrency: int, db_url: str | None) -> dict:
+def run(count: int, workers: int, concurrency: int, db_url: str | None,
+        rate: float = 0) -> dict:
     with tempfile.TemporaryDirectory(prefix="masthead-nlbench-") as tmp, \
             database(db_url) as fresh:
         smtp_port = free_port()
         env = {**os.environ, "MASTHEAD_DATA_DIR": tmp, "MASTHEAD_JOBS_EAGER": "none",
                "MASTHEAD_EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
-               "MASTHEAD_SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnop"}
+               "MASTHEAD_SECRET_KEY": "bench-secret-key-0123456789-abcdefghijklmnop",
+               "MASTHEAD_NEWSLETTERS_RATE": str(rate)}
         env.pop("DJANGO_SETTINGS_MODULE", None)
         env.pop("MASTHEAD_DATABASE_URL", None)
         if fresh:
@@ -147,7 +150,8 @@ def run(count: int, workers: int, concurrency: int, db_url: str | None) -> dict:
         smtp.wait(timeout=60)
         received = json.loads(stats_file.read_text())
     return {"database": "postgresql" if db_url else "sqlite", "subscribers": count,
-            "workers": workers, "concurrency": concurrency, "seconds": round(elapsed, 1),
+            "workers": workers, "concurrency": concurrency, "rate_limit": rate,
+            "seconds": round(elapsed, 1),
             "messages_per_second": round(count / elapsed, 1),
             "worker_peak_rss_mb": [round(p, 1) for p in peaks],
             "deliveries": state["deliveries"], "smtp": received}
@@ -159,11 +163,14 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--concurrency", type=int, default=2)
     parser.add_argument("--database", help="postgres://... (default: SQLite)")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="MASTHEAD_NEWSLETTERS_RATE for the workers (0 = unpaced)")
     args = parser.parse_args()
-    result = run(args.subscribers, args.workers, args.concurrency, args.database)
+    result = run(args.subscribers, args.workers, args.concurrency, args.database, args.rate)
     print(json.dumps(result, indent=2))
     results = json.loads(RESULTS.read_text()) if RESULTS.exists() else {}
-    results[f"{result['database']}-{args.subscribers}"] = result
+    name = f"{result['database']}-{args.subscribers}"
+    results[name + (f"-rate{args.rate:g}" if args.rate else "")] = result
     RESULTS.write_text(json.dumps(results, indent=2, sort_keys=True) + "\n")
 
 

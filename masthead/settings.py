@@ -258,7 +258,10 @@ MASTHEAD_BACKGROUND_JOBS = [
 MASTHEAD_TRUSTED_PROXIES = config.trusted_proxies()
 # Apps that keep personal data encrypted with the key ring name their re-keying function here
 # (`masthead keys rotate` calls each; masthead/keyring).
-MASTHEAD_KEYRING_USERS = ["masthead.comments.privacy.rekey"]
+MASTHEAD_KEYRING_USERS = [
+    "masthead.comments.privacy.rekey",
+    "masthead.newsletters.privacy.rekey",
+]
 
 # Integrations, the Admin API and webhooks (issue 18; docs/api.md).
 MIDDLEWARE = [*MIDDLEWARE, "masthead.api.middleware.ApiEdges"]
@@ -278,7 +281,10 @@ MASTHEAD_BACKGROUND_JOBS = [
 # (messages a second, 0 = as fast as the SMTP server takes them), how long a recipient claimed
 # for sending is reserved, the envelope sender bounces return to (VERP-tagged), sign-ups an IP
 # may make a minute, and the sweep that makes the automatic (digest, sections) issues.
+# Messages a second from all sending workers and servers together (0 = unpaced): counted in
+# the database, or in Redis when the cache is Redis (masthead/core/ratelimit.py).
 MASTHEAD_NEWSLETTERS_RATE = float(config.env("MASTHEAD_NEWSLETTERS_RATE", "0") or 0)
+MASTHEAD_NEWSLETTERS_BATCH_SIZE = config.env_int("MASTHEAD_NEWSLETTERS_BATCH_SIZE", 500)
 MASTHEAD_NEWSLETTERS_LEASE_SECONDS = config.env_int("MASTHEAD_NEWSLETTERS_LEASE_SECONDS", 120)
 MASTHEAD_NEWSLETTERS_BOUNCE_ADDRESS = config.env("MASTHEAD_NEWSLETTERS_BOUNCE_ADDRESS", "")
 MASTHEAD_NEWSLETTERS_SIGNUPS_PER_MINUTE = config.env_int(

@@ -40,6 +40,10 @@ class ArticleFields(Closed):
     lead_image_caption: Annotated[str, Field(max_length=500)] | None = None
     comments_enabled: bool | None = None
     featured: bool | None = Field(None, description="editors only, as in the newsroom")
+    email_newsletters: Annotated[list[Annotated[str, Field(max_length=80)]],
+                                 Field(max_length=20)] | None = Field(
+        None, description="slugs of manual newsletters to send the article to as an email when "
+                          "it is published (once); roles that may send newsletters only")
 
 
 class ArticleIn(ArticleFields):

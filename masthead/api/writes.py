@@ -81,12 +81,25 @@ def fields_from(payload: dict, article: Article) -> dict:
         fields["lead_image"] = None if pk is None else Image.objects.filter(pk=pk).first()
         if pk is not None and fields["lead_image"] is None:
             raise ValidationError(f"No image {pk}; upload it with POST /media/ first.")
+    if payload.get("email_newsletters") is not None:
+        fields["email_newsletters"] = _newsletters(payload["email_newsletters"])
     image = fields.get("lead_image", article.lead_image)
     if image is not None:  # the editor form's rule: a lead image needs alt text and a caption
         for name in ("lead_image_alt", "lead_image_caption"):
             if not (fields.get(name, getattr(article, name)) or "").strip():
                 raise ValidationError(f"{name} is required with a lead image.")
     return fields
+
+
+def _newsletters(slugs: list[str]) -> list:
+    from masthead.newsletters import article_mail
+
+    found = {n.slug: n for n in article_mail.eligible().filter(slug__in=slugs)}
+    unknown = [s for s in slugs if s not in found]
+    if unknown:
+        raise ValidationError(f"No newsletter {unknown[0]!r} that articles can be sent to "
+                              "(active, written by hand).")
+    return [found[s] for s in dict.fromkeys(slugs)]
 
 
 def find(user, pk: int, *, lock: bool = False) -> Article:

@@ -8,7 +8,6 @@
   auto-approval and the double opt-in of reply notifications.
 - `SpamModelRecord` / `TrainingExample`: the learned spam filter, persisted in the database so
   every server process scores with the same model (STYLE: no per-process state that diverges).
-- `RateBucket`: posting counters per (hashed) IP and email per minute, shared by all processes.
 - `JobLease`: lets one of several server processes claim a periodic job (retraining).
 """
 
@@ -146,19 +145,6 @@ class TrainingExample(models.Model):
     url = models.CharField(max_length=400, blank=True, default="")
     is_spam = models.BooleanField()
     created_at = models.DateTimeField(default=timezone.now)
-
-
-class RateBucket(models.Model):
-    """Posts counted per key (keyed hash of an IP or email digest) per one-minute window."""
-
-    key = models.CharField(max_length=80)
-    window = models.BigIntegerField()  # unix time // 60
-    count = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "window"], name="ratebucket_key_window"),
-        ]
 
 
 class JobLease(models.Model):

@@ -1,4 +1,5 @@
-"""Load the demo site: sections, authors, the original articles in `articles/`, their comments.
+"""Load the demo site: sections, authors, the original articles in `articles/`, their comments,
+and two newsletters (`newsletters.toml`), so a new site shows the sign-up form on its pages.
 
 Articles are Markdown files with TOML front matter between `+++` lines. Dates are relative
 (`days_ago`, `hour`) so the demo always looks current: the newest stories are in the news
@@ -79,8 +80,24 @@ def load_demo(now: dt.datetime | None = None) -> ImportReport:
         Author.objects.get_or_create(slug=item["slug"], defaults={
             "name": item["name"], "bio": item.get("bio", ""),
         })
+    load_newsletters()
     pairs = [_record(p, now) for p in sorted(ARTICLES_DIR.glob("*.md"))]
     report = store_records([r for r, _ in pairs])
     featured = [r.key for r, is_featured in pairs if is_featured]
     Article.objects.filter(external_key__in=featured).update(featured=True)
     return report
+
+
+def load_newsletters() -> None:
+    """The demo newsletters, by slug: a second run, or one the publisher changed, is kept."""
+    from django.conf import settings
+
+    from masthead.newsletters.models import Newsletter
+
+    for item in tomllib.loads((HERE / "newsletters.toml").read_text("utf-8"))["newsletters"]:
+        Newsletter.objects.get_or_create(slug=item["slug"], defaults={
+            "name": item["name"], "description": item.get("description", ""),
+            "kind": item.get("kind", "manual"), "cadence": item.get("cadence", "daily"),
+            "send_hour": item.get("send_hour", 7), "sender_name": settings.SITE_NAME,
+            "sender_email": settings.DEFAULT_FROM_EMAIL,
+        })

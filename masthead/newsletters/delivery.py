@@ -22,11 +22,12 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import time
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+
+from masthead.core import ratelimit
 
 from . import services
 from .mail import IssueMail, envelope_sender
@@ -48,19 +49,16 @@ def lease() -> dt.timedelta:
     return dt.timedelta(seconds=getattr(settings, "MASTHEAD_NEWSLETTERS_LEASE_SECONDS", 120))
 
 
-class _Pacer:
-    """At most `rate` messages a second from this batch (0 = as fast as the server takes)."""
+RATE_BUCKET = "newsletters-send"
 
-    def __init__(self, rate: float):
-        self.gap = 1.0 / rate if rate > 0 else 0.0
-        self.next = time.monotonic()
 
-    def wait(self) -> None:
-        if self.gap:
-            now = time.monotonic()
-            if self.next > now:
-                time.sleep(self.next - now)
-            self.next = max(now, self.next) + self.gap
+def pace() -> None:
+    """Wait for room under MASTHEAD_NEWSLETTERS_RATE, messages a second from every sending
+    thread, worker and server together (core.ratelimit: one counter in the database, or Redis
+    when the cache is Redis). 0, the default, sends as fast as the SMTP server takes."""
+    rate = float(getattr(settings, "MASTHEAD_NEWSLETTERS_RATE", 0) or 0)
+    if rate > 0:
+        ratelimit.throttle(RATE_BUCKET, rate)
 
 
 def send_batch(issue_id: int, batch: int) -> dict:
@@ -77,7 +75,6 @@ def send_batch(issue_id: int, batch: int) -> dict:
         newsletter_id=issue.newsletter_id, subscriber_id__in=list(subscribers),
         subscriber__status=Subscriber.Status.ACTIVE).values_list("subscriber_id", flat=True))
     content = IssueMail(issue)
-    pacer = _Pacer(float(getattr(settings, "MASTHEAD_NEWSLETTERS_RATE", 0)))
     transport = open_transport()
     mark: tuple | None = None  # (delivery id, field updates) waiting for the next commit
     counts = {"sent": 0, "deferred": 0, "failed": 0, "skipped": 0}
@@ -96,7 +93,7 @@ def send_batch(issue_id: int, batch: int) -> dict:
                 counts["skipped"] += 1
                 continue
             address = services.address_of(subscriber)
-            pacer.wait()
+            pace()
             try:
                 outcome = transport.send(envelope_sender(issue.newsletter, subscriber_id,
                                                          issue_id),

@@ -89,10 +89,8 @@ def _link_prefix(name: str) -> str:
 
 
 def personal_links(subscriber: Subscriber, newsletter_id: int) -> tuple[str, str]:
-    prefs = _link("newsletters:preferences",
-                  tokens.preferences_token(subscriber.pk, subscriber.email_digest))
-    unsub = _link("newsletters:unsubscribe", tokens.unsubscribe_token(
-        subscriber.pk, subscriber.email_digest, newsletter_id))
+    prefs = _link("newsletters:preferences", tokens.preferences_token(subscriber))
+    unsub = _link("newsletters:unsubscribe", tokens.unsubscribe_token(subscriber, newsletter_id))
     return prefs, unsub
 
 
@@ -114,7 +112,18 @@ class IssueMail:
                 # Sanitised once by core.html (nh3); Markup so neither engine escapes it again.
                 "introduction": Markup(render_markdown(self.issue.introduction or "")),  # noqa: S704
                 "site_url": site_url(), "site_name": settings.SITE_NAME,
-                "preferences_url": PREFS, "unsubscribe_url": UNSUB, "web": web}
+                "preferences_url": PREFS, "unsubscribe_url": UNSUB, "web": web,
+                **self._article_context()}
+
+    def _article_context(self) -> dict:
+        """An article sent on publication (article_mail): its whole body, not a list."""
+        if not self.issue.article_id or not self.articles:
+            return {"article": None}
+        from . import article_mail
+
+        article = self.articles[0]
+        return {"article": article, "article_body": article_mail.body_html(article),
+                "article_text": article_mail.body_text(article)}
 
     @cached_property
     def html(self) -> str:

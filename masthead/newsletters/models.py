@@ -114,18 +114,44 @@ class Issue(models.Model):
     # Automatic issues: the period they cover ("2026-12-04", "2026-W49"), unique per
     # newsletter, so several workers running the digest sweep make one issue, not several.
     period = models.CharField(max_length=20, blank=True)
+    # An article sent as an email when it was published (ArticleEmail): unique per newsletter,
+    # so a republish, a retried job or two servers racing make one issue, never a second.
+    article = models.ForeignKey("articles.Article", null=True, blank=True,
+                                on_delete=models.SET_NULL, related_name="+")
 
     class Meta:
         ordering = ["-created_at", "-id"]
-        constraints = [models.UniqueConstraint(
-            fields=["newsletter", "period"], condition=~models.Q(period=""),
-            name="one_automatic_issue_per_period")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["newsletter", "period"], condition=~models.Q(period=""),
+                name="one_automatic_issue_per_period"),
+            models.UniqueConstraint(
+                fields=["newsletter", "article"], condition=models.Q(article__isnull=False),
+                name="one_issue_per_article_per_newsletter"),
+        ]
 
     def __str__(self) -> str:
         return self.subject
 
     def get_absolute_url(self) -> str:
         return reverse("newsletters:issue", args=[self.newsletter.slug, self.pk])
+
+
+class ArticleEmail(models.Model):
+    """An editor's choice: send this article to this newsletter when it is published.
+
+    Kept whatever happens to the article; `article_mail.send_article` acts on it once, on the
+    article's transition to published (the `Issue.article` constraint makes it once).
+    """
+
+    article = models.ForeignKey("articles.Article", on_delete=models.CASCADE, related_name="+")
+    newsletter = models.ForeignKey(Newsletter, on_delete=models.CASCADE,
+                                   related_name="article_emails")
+    chosen_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["article", "newsletter"],
+                                               name="one_article_email_per_newsletter")]
 
 
 class Delivery(models.Model):

@@ -12,6 +12,7 @@ import datetime as dt
 import secrets
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import IntegrityError, connection, transaction
@@ -24,7 +25,11 @@ from . import privacy, tasks
 from .models import Delivery, Issue, Newsletter, Subscriber, Subscription
 
 CONFIRMATION_INTERVAL = dt.timedelta(hours=1)
-BATCH_SIZE = 500
+BATCH_SIZE = 500  # recipients per batch job (MASTHEAD_NEWSLETTERS_BATCH_SIZE)
+
+
+def batch_size() -> int:
+    return max(1, int(getattr(settings, "MASTHEAD_NEWSLETTERS_BATCH_SIZE", BATCH_SIZE)))
 
 
 class NewsletterError(ValueError):
@@ -209,7 +214,7 @@ def export_reader(email: str) -> dict | None:
 # Issues ---------------------------------------------------------------------------------------
 
 def create_issue(newsletter: Newsletter, subject: str, *, introduction: str = "",
-                 article_ids=(), user=None, period: str = "") -> Issue:
+                 article_ids=(), user=None, period: str = "", article=None) -> Issue:
     subject = " ".join((subject or "").split())
     if not subject:
         raise NewsletterError("An issue needs a subject.", "subject")
@@ -218,7 +223,7 @@ def create_issue(newsletter: Newsletter, subject: str, *, introduction: str = ""
     return Issue.objects.create(newsletter=newsletter, subject=subject,
                                 introduction=introduction or "",
                                 article_ids=[int(a) for a in article_ids], created_by=user,
-                                period=period)
+                                period=period, article=article)
 
 
 def send_issue(issue: Issue, *, at: dt.datetime | None = None) -> Issue:
@@ -251,6 +256,7 @@ def _start(issue: Issue) -> None:
     transaction: the recipients are fixed when sending starts."""
     table, subs, subscriber = (Delivery._meta.db_table, Subscription._meta.db_table,
                                Subscriber._meta.db_table)
+    size = batch_size()
     with connection.cursor() as cursor:
         # One statement however many subscribers (100,000 Python objects would take seconds).
         cursor.execute(
@@ -259,13 +265,13 @@ def _start(issue: Issue) -> None:
             f" (ROW_NUMBER() OVER (ORDER BY s.subscriber_id) - 1) / %s, %s, 0, ''"
             f" FROM {subs} s JOIN {subscriber} r ON r.id = s.subscriber_id"
             f" WHERE s.newsletter_id = %s AND r.status = %s",
-            [issue.pk, BATCH_SIZE, Delivery.Status.PENDING, issue.newsletter_id,
+            [issue.pk, size, Delivery.Status.PENDING, issue.newsletter_id,
              Subscriber.Status.ACTIVE],
         )
         count = cursor.rowcount
     issue.status, issue.started_at = Issue.Status.SENDING, timezone.now()
     issue.save(update_fields=["status", "started_at"])
-    batches = (count + BATCH_SIZE - 1) // BATCH_SIZE
+    batches = (count + size - 1) // size
     for batch in range(batches):
         enqueue(tasks.send_batch, issue.pk, batch)
     if not batches:

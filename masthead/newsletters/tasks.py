@@ -26,3 +26,11 @@ def send_batch(issue_id: int, batch: int) -> dict:
     from . import delivery
 
     return delivery.send_batch(issue_id, batch)
+
+
+# Safe to run twice or on two servers at once: Issue.article is unique per newsletter.
+@job(max_attempts=5, backoff=10.0)
+def send_article(article_id: int) -> list[int]:
+    from . import article_mail
+
+    return article_mail.send_article(article_id)

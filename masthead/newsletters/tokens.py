@@ -7,7 +7,9 @@
 - **Confirmation links** expire (7 days) and carry the subscriber's current nonce, which
   confirming clears: a link works once.
 - **Preferences and unsubscribe links** never expire (an old email's link must still work) and
-  carry a prefix of the address digest, so a link dies with an erased or re-created subscriber.
+  carry the subscriber's `link_tag` (from when the row was made), so a link dies with an erased
+  or re-created subscriber but survives `masthead keys rotate`, which changes every address
+  digest (links sent before this tag carried a digest prefix; they still work until a rotation).
 """
 
 from __future__ import annotations
@@ -69,8 +71,21 @@ def read_confirm_token(value: str) -> tuple[int, str]:
         raise TokenError("This confirmation link is not valid.") from None
 
 
-def _personal(salt: str, subscriber_id: int, digest: str, newsletter_id: int = 0) -> str:
-    return signing.Signer(salt=salt).sign(f"{subscriber_id}.{newsletter_id}.{digest[:12]}")
+def link_tag(subscriber) -> str:
+    """What ties a personal link to this subscriber row: its creation time, in microseconds.
+    Not the address digest, which changes with every key rotation. (An editor's test copy is
+    an unsaved row: its links lead nowhere.)"""
+    if subscriber.created_at is None:
+        return "0"
+    return f"{int(subscriber.created_at.timestamp() * 1_000_000):x}"
+
+
+def tag_matches(subscriber, tag: str) -> bool:
+    return tag in (link_tag(subscriber), subscriber.email_digest[:12])
+
+
+def _personal(salt: str, subscriber_id: int, tag: str, newsletter_id: int = 0) -> str:
+    return signing.Signer(salt=salt).sign(f"{subscriber_id}.{newsletter_id}.{tag}")
 
 
 def _read_personal(salt: str, value: str) -> tuple[int, int, str]:
@@ -82,8 +97,8 @@ def _read_personal(salt: str, value: str) -> tuple[int, int, str]:
         raise TokenError("This link is not valid.") from None
 
 
-def preferences_token(subscriber_id: int, digest: str) -> str:
-    return _personal(PREFS_SALT, subscriber_id, digest)
+def preferences_token(subscriber) -> str:
+    return _personal(PREFS_SALT, subscriber.pk, link_tag(subscriber))
 
 
 def read_preferences_token(value: str) -> tuple[int, str]:
@@ -91,8 +106,8 @@ def read_preferences_token(value: str) -> tuple[int, str]:
     return sid, digest
 
 
-def unsubscribe_token(subscriber_id: int, digest: str, newsletter_id: int) -> str:
-    return _personal(UNSUB_SALT, subscriber_id, digest, newsletter_id)
+def unsubscribe_token(subscriber, newsletter_id: int) -> str:
+    return _personal(UNSUB_SALT, subscriber.pk, link_tag(subscriber), newsletter_id)
 
 
 def read_unsubscribe_token(value: str) -> tuple[int, int, str]:

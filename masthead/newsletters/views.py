@@ -11,8 +11,6 @@ POSTs come from mail providers, with the signed link as the proof.
 
 from __future__ import annotations
 
-import time
-
 from django.conf import settings
 from django.http import Http404
 from django.shortcuts import get_object_or_404, render
@@ -20,8 +18,8 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from masthead.comments import ratelimit
 from masthead.comments.views import came_from_this_site
+from masthead.core import ratelimit
 from masthead.core.clientip import client_ip
 from masthead.core.http import private, public
 
@@ -43,14 +41,12 @@ def index(request):
 
 
 def _ip_allowed(request) -> bool:
-    # The comments' shared, database-backed counters, under a key of our own.
+    # The shared, database-backed counters (every server counts on one row per minute).
     ip = client_ip(request)
-    limit = getattr(settings,
-                    "MASTHEAD_NEWSLETTERS_SIGNUPS_PER_MINUTE", 5)
-    if not ip or limit <= 0:
+    limit = getattr(settings, "MASTHEAD_NEWSLETTERS_SIGNUPS_PER_MINUTE", 5)
+    if not ip:
         return True
-    window = int(time.time() // ratelimit.WINDOW_SECONDS)
-    return ratelimit._hit(ratelimit._key("newsletter-ip", ip), window) <= limit
+    return ratelimit.allow(ratelimit.key("newsletter-ip", ip), limit, 60)
 
 
 @csrf_exempt
@@ -97,12 +93,12 @@ def confirm(request, token: str):
     except services.NewsletterError as exc:
         return _page(request, "newsletters/refused.html", {"message": str(exc)}, 400)
     return _page(request, "newsletters/confirmed.html", {
-        "preferences_token": tokens.preferences_token(subscriber.pk, subscriber.email_digest)})
+        "preferences_token": tokens.preferences_token(subscriber)})
 
 
-def _subscriber(subscriber_id: int, digest: str) -> Subscriber:
+def _subscriber(subscriber_id: int, tag: str) -> Subscriber:
     subscriber = Subscriber.objects.filter(pk=subscriber_id).first()
-    if subscriber is None or subscriber.email_digest[:12] != digest:
+    if subscriber is None or not tokens.tag_matches(subscriber, tag):
         raise services.NewsletterError("This link is not valid.")
     return subscriber
 
@@ -134,8 +130,8 @@ def preferences(request, token: str):
 @require_http_methods(["GET", "POST"])
 def unsubscribe(request, token: str):
     try:
-        sid, newsletter_id, digest = tokens.read_unsubscribe_token(token)
-        subscriber = _subscriber(sid, digest)
+        sid, newsletter_id, tag = tokens.read_unsubscribe_token(token)
+        subscriber = _subscriber(sid, tag)
     except (tokens.TokenError, services.NewsletterError) as exc:
         return _page(request, "newsletters/refused.html", {"message": str(exc)}, 400)
     newsletter = Newsletter.objects.filter(pk=newsletter_id).first()
@@ -144,7 +140,7 @@ def unsubscribe(request, token: str):
     services.unsubscribe(subscriber, newsletter_id)
     return _page(request, "newsletters/unsubscribed.html", {
         "newsletter": newsletter,
-        "preferences_token": tokens.preferences_token(subscriber.pk, subscriber.email_digest)})
+        "preferences_token": tokens.preferences_token(subscriber)})
 
 
 @require_GET

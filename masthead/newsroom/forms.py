@@ -15,6 +15,7 @@ from masthead.articles.models import Article, Author, Section
 from masthead.core.forms import RowChoiceField, RowsChoiceField
 from masthead.media import services as media
 from masthead.media.models import Image
+from masthead.newsletters import article_mail
 
 from . import policy
 from .roles import ROLES
@@ -80,8 +81,25 @@ class ArticleForm(forms.Form):
         self.upload: Upload | None = None
         if not policy.can_edit_placement(user):
             del self.fields["featured"], self.fields["kind"]
+        self._add_email_choice(user, article)
         # Only the bylines this user may set are offered (and accepted): see policy.py.
         self.fields["lead_author"].queryset = policy.allowed_leads(user, article)
+
+    def _add_email_choice(self, user, article: Article) -> None:
+        """"Send as email to <newsletter>": for those who may send newsletters, when there is a
+        newsletter an article can go to (newsletters.article_mail)."""
+        eligible = article_mail.eligible()
+        if not policy.can_send_newsletters(user) or not eligible.exists():
+            return
+        sent = article_mail.already_sent(article)
+        help_text = "Sent once, when the article is published."
+        if sent:
+            help_text += " Already sent to: " + ", ".join(n.name for n in sent) + "."
+        self.fields["email_newsletters"] = RowsChoiceField(
+            eligible, required=False, label="Send as email to",
+            widget=forms.CheckboxSelectMultiple, help_text=help_text)
+        if not self.is_bound:
+            self.initial["email_newsletters"] = [n.pk for n in article_mail.chosen(article)]
 
     @classmethod
     def initial_for(cls, article: Article, user) -> dict:
@@ -168,6 +186,8 @@ class ArticleForm(forms.Form):
             if lead_image or self.upload else "",
             "comments_enabled": data.get("comments_enabled", False),
         }
+        if "email_newsletters" in self.fields:
+            fields["email_newsletters"] = list(data.get("email_newsletters") or [])
         if "featured" in self.fields:
             fields["featured"] = data.get("featured", False)
             fields["kind"] = data.get("kind") or Article.Kind.ARTICLE

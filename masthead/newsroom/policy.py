@@ -108,6 +108,10 @@ def can_edit_placement(user) -> bool:
     return user.has_perm("articles.edit_any_article")
 
 
+def can_send_newsletters(user) -> bool:
+    return user.has_perm("newsletters.send_newsletter")
+
+
 def can_moderate(user) -> bool:
     return user.has_perm("comments.moderate_comment")
 

@@ -126,12 +126,24 @@ def _store(user, article: Article, fields: dict, *, note: str, status: str | Non
                 None if article.pk else [author_for(user)]
             )
             _require_byline(user, article, authors)
-            return articles.save_article(article, user=user, tags=fields.get("tags"),
-                                         authors=authors, note=note)
+            saved = articles.save_article(article, user=user, tags=fields.get("tags"),
+                                          authors=authors, note=note)
+            if "email_newsletters" in fields:
+                # In this transaction: the job the publication enqueues reads the choice.
+                _choose_newsletters(user, saved, fields["email_newsletters"])
+            return saved
     except BaseException:
         if image is not None:  # the article was not saved, so its new image must not linger
             media.discard(image)
         raise
+
+
+def _choose_newsletters(user, article: Article, newsletters) -> None:
+    if not policy.can_send_newsletters(user):
+        raise PermissionDenied("You may not send newsletters.")
+    from masthead.newsletters import article_mail
+
+    article_mail.choose(article, newsletters)
 
 
 def save(user, article: Article, fields: dict, *, expected_version=None,

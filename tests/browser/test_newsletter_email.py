@@ -38,6 +38,22 @@ def emails():
         mail.__dict__["articles"] = stories  # what the database would have answered
         msg = mail.message_for(reader, "zoe@example.org")
         rendered[kind] = msg.get_body(("html",)).get_content()
+    # An article sent on publication (newsletters/article_mail.py): its whole body, with a
+    # picture of a camera's width and a relative link, both made safe for the inbox.
+    article = Article(pk=9, headline="Storm reaches the coast", slug="storm", section=section,
+                      standfirst="Ferries cancelled; schools closed.",
+                      body_html='<p>The storm arrived at noon. See <a href="/world/map/">the '
+                                'map</a>.</p><figure><img src="/media/images/storm.jpg" '
+                                'alt="Waves over the harbour wall"></figure>'
+                                "<h2>What next</h2><p>The ferries stay in port.</p>")
+    newsletter = Newsletter(pk=9, name="Breaking news", slug="breaking", kind="manual",
+                            sender_email="news@example.org")
+    mail = IssueMail(Issue(pk=9, newsletter=newsletter, subject=article.headline,
+                           article_id=9))
+    mail.__dict__["articles"] = [article]
+    msg = mail.message_for(reader, "zoe@example.org")
+    rendered["article"] = msg.get_body(("html",)).get_content()
+    assert "The ferries stay in port." in rendered["article"]
     return rendered
 
 

@@ -12,8 +12,9 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from masthead.comments import jobs
-from masthead.comments.models import Comment, Commenter, RateBucket
+from masthead.comments.models import Comment, Commenter
 from masthead.comments.privacy import email_digest, encrypt_email
+from masthead.core.models import RateBucket
 
 from .conftest import approved_comment
 

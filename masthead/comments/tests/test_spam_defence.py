@@ -10,8 +10,9 @@ import pytest
 from lxml import html as lxml_html
 
 from masthead.comments import filtering, jobs, services, tokens
-from masthead.comments.models import Comment, RateBucket, SpamModelRecord
+from masthead.comments.models import Comment, SpamModelRecord
 from masthead.comments.spam import CommentText, train
+from masthead.core.models import RateBucket
 
 from .conftest import approved_comment, form_data
 

@@ -8,6 +8,7 @@ RCPT answer that (`once` answers are used up after one use).
 from __future__ import annotations
 
 import threading
+import time
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 
@@ -19,6 +20,8 @@ class Received:
     sender: str
     recipient: str
     data: bytes
+    at: float = field(default_factory=time.time)  # when the server accepted it
+    peer: tuple | None = None  # the client connection (address, port) it came on
 
     @property
     def message(self):
@@ -57,7 +60,8 @@ class _Handler:
         with self.server.ledger.lock:
             for rcpt in envelope.rcpt_tos:
                 self.server.ledger.received.append(
-                    Received(envelope.mail_from, rcpt.lower(), envelope.original_content))
+                    Received(envelope.mail_from, rcpt.lower(), envelope.original_content,
+                             peer=session.peer))
         return "250 Message accepted for delivery"
 
 

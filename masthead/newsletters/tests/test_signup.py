@@ -131,7 +131,7 @@ def test_preferences_link_changes_choices_and_a_tampered_one_is_refused(client, 
     s = Subscriber.objects.create(email_encrypted="x", email_digest="e" * 64, status="active",
                                   created_at=timezone.now())
     Subscription.objects.create(subscriber=s, newsletter=newsletter)
-    token = tokens.preferences_token(s.pk, s.email_digest)
+    token = tokens.preferences_token(s)
     assert client.get(f"/newsletters/preferences/{token}/").status_code == 200
     assert client.post(f"/newsletters/preferences/{token}/",
                        {"newsletter": ["weekly"]}).status_code == 200
