@@ -258,7 +258,8 @@ MASTHEAD_BACKGROUND_JOBS = [
 MASTHEAD_TRUSTED_PROXIES = config.trusted_proxies()
 # Apps that keep personal data encrypted with the key ring name their re-keying function here
 # (`masthead keys rotate` calls each; masthead/keyring).
-MASTHEAD_KEYRING_USERS = ["masthead.comments.privacy.rekey"]
+MASTHEAD_KEYRING_USERS = ["masthead.comments.privacy.rekey",
+                          "masthead.webhooks.services.rekey"]  # webhook signing secrets
 
 # Integrations, the Admin API and webhooks (issue 18; docs/api.md).
 MIDDLEWARE = [*MIDDLEWARE, "masthead.api.middleware.ApiEdges"]

@@ -171,3 +171,19 @@ def notify_disabled(subscription_id: int) -> int:
         f"{subscription.integration.name!r} was disabled: {subscription.disabled_reason}\n\n"
         f"Its delivery log and a Redeliver button: {settings.SITE_URL}/newsroom/webhooks/",
         None, admins)
+
+
+def rekey(ring, subscription_model=None) -> int:
+    """Move every signing secret not under the ring's current key to it (`masthead keys
+    rotate`; settings.MASTHEAD_KEYRING_USERS); rows changed. Migrations pass their model."""
+    if subscription_model is None:
+        subscription_model = Subscription
+    stale = subscription_model.objects.exclude(secret_encrypted__startswith=f"k{ring.current}:")
+    done = []
+    for subscription in stale.only("pk", "secret_encrypted"):
+        secret = ring.decrypt(subscription.secret_encrypted)
+        if secret is None:
+            continue  # no key opens it: left alone (it cannot sign; redeliveries will fail)
+        subscription.secret_encrypted = ring.encrypt(secret)
+        done.append(subscription)
+    return subscription_model.objects.bulk_update(done, ["secret_encrypted"], batch_size=500)
