@@ -100,10 +100,13 @@ def deliver(delivery_id: int, *, now=None) -> str:
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = int((now or timezone.now()).timestamp())
     attempt = Attempt(delivery=delivery)
+    secret = subscription.secret
     try:
+        if not secret:  # no key of the ring opens it (a restore without the data keys)
+            raise transport.DeliveryError("the signing secret cannot be decrypted")
         attempt.response_code, attempt.duration_ms = transport.post(
             subscription.url, body,
-            signing.headers(subscription.secret, delivery.message_id, timestamp, body),
+            signing.headers(secret, delivery.message_id, timestamp, body),
             settings.MASTHEAD_WEBHOOKS_TIMEOUT)
     except (transport.Refused, transport.DeliveryError) as exc:
         attempt.error = str(exc)[:300]
