@@ -38,12 +38,16 @@ def schemathesis(url: str, key: str, *extra: str) -> subprocess.CompletedProcess
 
 
 def operations(url: str) -> int:
+    """The operations schemathesis must run: all but the description's own (GET
+    /openapi.json, which schemathesis leaves out as the document it loaded)."""
     paths = requests.get(f"{url}/api/v1/openapi.json", timeout=30).json()["paths"]
-    return sum(1 for item in paths.values() for method in item if method in METHODS)
+    return sum(1 for path, item in paths.items() for method in item
+               if method in METHODS and path != "/openapi.json")
 
 
 def operations_run(output: str) -> int:
-    """How many operations schemathesis says it ran ("N passed, M skipped" of operations)."""
+    """How many operations schemathesis says it tested (its summary: "Selected: N/N",
+    "Tested: N")."""
     found = re.search(r"API Operations:\s+Selected: (\d+)/(\d+)\s+Tested: (\d+)", output)
     assert found, output[-3000:]
     assert found[1] == found[2], output[-3000:]  # every operation was selected
@@ -58,7 +62,7 @@ def test_no_operation_errors_or_breaks_its_schema_with_either_key(tmp_path):
         made = masthead(["integrations", "create", "Fuzzer", "--role", "admin", "--json"], env)
         keys = json.loads(made.stdout)
         total = operations(url)
-        assert total >= 33  # the Content API, articles, media, taxonomy, authors, comments
+        assert total >= 32  # the Content API, articles, media, taxonomy, authors, comments
         for kind in ("content_key", "admin_key"):
             run = schemathesis(url, keys[kind])
             assert run.returncode == 0, run.stdout[-4000:]

@@ -7,6 +7,8 @@ def forwards(apps, schema_editor):
     from masthead.keyring.ring import load
 
     subscription = apps.get_model("webhooks", "Subscription")
+    if not subscription.objects.exists():
+        return  # a new site: the first key is made when the first secret is stored
     ring = load(apps.get_model("keyring", "DataKey"))
     rows = list(subscription.objects.only("pk", "secret"))
     for row in rows:

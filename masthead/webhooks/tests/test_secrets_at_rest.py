@@ -68,3 +68,33 @@ def test_a_secret_no_key_opens_is_not_used_to_sign(settings, django_capture_on_c
         articles.publish_article(article)
     attempt = Delivery.objects.get().log.get()
     assert attempt.error == "the signing secret cannot be decrypted"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_encrypts_secrets_stored_in_clear_text_and_back(settings):
+    """A site upgraded from clear-text secrets: each is encrypted, and signs as before."""
+    from django.db.migrations.executor import MigrationExecutor
+
+    settings.MASTHEAD_WEBHOOKS_ALLOW_PRIVATE = True
+    issued = create_integration("Slack bot", "contributor")
+    before = [("webhooks", "0001_initial")]
+    after = [("webhooks", "0002_secret_key_ring")]
+    executor = MigrationExecutor(connection)
+    executor.migrate(before)
+    try:
+        old = executor.loader.project_state(before).apps.get_model("webhooks", "Subscription")
+        old.objects.create(integration_id=issued.integration.pk, event="article.published",
+                           url="http://127.0.0.1:9/hook", secret="whsec_" + "A" * 44)
+        executor = MigrationExecutor(connection)
+        executor.migrate(after)
+        assert "AAAAAAAAAA" not in _raw_rows()
+        assert Subscription.objects.get().secret == "whsec_" + "A" * 44
+        executor = MigrationExecutor(connection)
+        executor.migrate(before)  # and back: the clear text returns for the older code
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT secret FROM webhooks_subscription")
+            assert cursor.fetchall() == [("whsec_" + "A" * 44,)]
+    finally:
+        executor = MigrationExecutor(connection)
+        executor.loader.build_graph()
+        executor.migrate(executor.loader.graph.leaf_nodes())
