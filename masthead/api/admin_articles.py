@@ -143,8 +143,11 @@ def _optional_body(request, schema):
 def publish_article(request, id: int, if_match: str | None = IfMatch):  # noqa: A002
     payload = _optional_body(request, PublishIn)
     at = writes.when(payload.published_at if payload else None)
-    return _transition(request, id, if_match, lambda user, article: newsroom.publish(
-        user, article, at=at, backdate=True))
+
+    def publish(user, article):
+        writes.check_backdate(user, at)
+        return newsroom.publish(user, article, at=at, backdate=True)
+    return _transition(request, id, if_match, publish)
 
 
 @post("/articles/{int:id}/schedule/", response={200: ArticleAdmin, **WRITE_ERRORS, 422: Problem},

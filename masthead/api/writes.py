@@ -15,7 +15,7 @@ import datetime as dt
 import hashlib
 import json
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -124,13 +124,21 @@ def when(value: dt.datetime | None, *, future: bool = False) -> dt.datetime | No
     if value is None:
         return None
     if timezone.is_naive(value):
-        value = timezone.make_aware(value)  # the current (site's) time zone; DST-gap → error
+        value = timezone.make_aware(value)  # the current (site's) time zone
     now = timezone.now()
     if not EARLIEST <= value <= now + dt.timedelta(days=366 * LATEST_YEARS):
         raise BadDate(f"{value.isoformat()} is not a plausible publication time.")
     if future and value <= now:
         raise BadDate("The scheduled time has passed; choose a time in the future.")
     return value
+
+
+def check_backdate(user, at: dt.datetime | None) -> None:
+    """A past publication time places a story among older ones, which shapes the site's
+    listings like the featured flag does: an editor's call (the newsroom offers no backdating
+    at all; the Admin API offers it to importers with an editor's key)."""
+    if at is not None and at <= timezone.now() and not policy.can_edit_placement(user):
+        raise PermissionDenied("Backdating (a past published_at) is an editor's call.")
 
 
 def note(key, verb: str) -> str:
@@ -153,6 +161,8 @@ def create(key, payload: dict) -> Article:
                       "future one schedules) or scheduled.")
     if status == "scheduled" and at is None:
         raise BadDate("A scheduled article needs published_at.")
+    if status == "published":
+        check_backdate(user, at)
     fields = fields_from(payload, article)
     if status in ("published", "scheduled"):
         return newsroom.publish(user, article, fields, at=at, backdate=True)

@@ -220,6 +220,24 @@ def test_publish_with_a_past_time_backdates_and_a_naive_one_is_the_sites_zone(
         timezone.deactivate()
 
 
+def test_backdating_is_an_editors_call(client, integration, site):
+    _, _, author = integration("author")
+    response, body = send(client, "post", "/articles/",
+                          {"title": "Old news", "body": "x", "status": "published",
+                           "published_at": "2019-01-01T00:00:00Z"}, author)
+    assert (response.status_code, body["code"]) == (403, "forbidden")
+    _, draft = send(client, "post", "/articles/", {"title": "Mine", "body": "x"}, author)
+    response, body = send(client, "post", f"/articles/{draft['id']}/publish/",
+                          {"published_at": "2019-01-01T00:00:00Z"}, author)
+    assert (response.status_code, body["code"]) == (403, "forbidden")
+    assert Article.objects.get(pk=draft["id"]).status == "draft"
+    assert not Article.objects.filter(headline="Old news").exists()
+    later = (timezone.now() + dt.timedelta(days=1)).isoformat()  # scheduling is theirs
+    response, body = send(client, "post", f"/articles/{draft['id']}/publish/",
+                          {"published_at": later}, author)
+    assert (response.status_code, body["status"]) == (200, "scheduled")
+
+
 def test_a_future_published_at_schedules(client, integration, site):
     _, _, admin = integration("editor")
     later = (timezone.now() + dt.timedelta(days=2)).isoformat()
