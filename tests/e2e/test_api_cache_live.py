@@ -3,13 +3,15 @@
 The key is checked before a stored answer is served: a live key gets the stored answer (a
 HIT), a publish through the Admin API purges it exactly as it purges the reader pages (the
 next keyed read shows the new article), and a revoked or unknown key is refused with 401 while
-the answer is still stored for everyone else. Runs on SQLite, and on PostgreSQL when
+the answer is still stored for everyone else. Also: two renames of a tag with one version
+give one 200 and one 412. Runs on SQLite, and on PostgreSQL when
 MASTHEAD_DATABASE_URL says so (the server then gets a fresh database of its own).
 """
 
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 import requests
@@ -76,6 +78,18 @@ def test_keyed_reads_are_cached_purged_on_publish_and_refused_once_revoked(tmp_p
                           == "Harbour pilots return to work")
         assert eventually(lambda: read().headers.get("X-Cache") == "HIT")
         assert read().json()["results"][0]["id"] == filed.json()["id"]
+
+        # Two renames of one tag with one version, at once: exactly one wins.
+        tags = url + "/api/v1/tags/"
+        admin = bearer(desk["admin_key"])
+        slug = requests.get(tags, timeout=30).json()["results"][0]["slug"]
+        version = requests.get(f"{tags}{slug}/source/", headers=admin, timeout=30).json()[
+            "version"]
+        with ThreadPoolExecutor(2) as pool:
+            statuses = sorted(pool.map(lambda name: requests.patch(
+                f"{tags}{slug}/", json={"name": name}, timeout=30,
+                headers={**admin, "If-Match": version}).status_code, ["Renamed A", "Renamed B"]))
+        assert statuses == [200, 412]
 
         cli(env, "integrations", "revoke", "App")
         revoked = read()
