@@ -261,6 +261,7 @@ MASTHEAD_TRUSTED_PROXIES = config.trusted_proxies()
 MASTHEAD_KEYRING_USERS = [
     "masthead.comments.privacy.rekey",
     "masthead.newsletters.privacy.rekey",
+    "masthead.webhooks.services.rekey",  # webhook signing secrets
 ]
 
 # Integrations, the Admin API and webhooks (issue 18; docs/api.md).
@@ -268,6 +269,9 @@ MIDDLEWARE = [*MIDDLEWARE, "masthead.api.middleware.ApiEdges"]
 MASTHEAD_API_RATE_CONTENT = config.env_int("MASTHEAD_API_RATE_CONTENT", 600)  # per key, minute
 MASTHEAD_API_RATE_ADMIN = config.env_int("MASTHEAD_API_RATE_ADMIN", 120)
 MASTHEAD_API_MAX_BODY_BYTES = config.env_int("MASTHEAD_API_MAX_BODY_BYTES", 1024 * 1024)
+# Content API reads with a key are served from the page cache once the key is checked.
+MASTHEAD_PAGE_CACHE_KEYED_PREFIXES = ["/api/v1/"]
+MASTHEAD_PAGE_CACHE_AUTHORISER = "masthead.api.fastpath.authorise"
 MASTHEAD_WEBHOOKS_ALLOW_PRIVATE = config.env_bool("MASTHEAD_WEBHOOKS_ALLOW_PRIVATE", False)
 MASTHEAD_WEBHOOKS_MAX_ATTEMPTS = config.env_int("MASTHEAD_WEBHOOKS_MAX_ATTEMPTS", 8)
 MASTHEAD_WEBHOOKS_BACKOFF_SECONDS = float(config.env("MASTHEAD_WEBHOOKS_BACKOFF_SECONDS", "5"))

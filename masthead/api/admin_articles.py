@@ -7,15 +7,18 @@ check the version, call `writes` (→ the newsroom's services), answer the admin
 
 from __future__ import annotations
 
+import pydantic
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from ninja import Header
+from ninja.errors import HttpError
+from ninja.errors import ValidationError as NinjaValidationError
 
 from masthead.core.http import private
 from masthead.newsroom import services as newsroom
 
 from . import content, writes
-from .admin_schemas import ArticleAdmin, ArticleIn, ArticlePatch, ScheduleIn
+from .admin_schemas import ArticleAdmin, ArticleIn, ArticlePatch, PublishIn, ScheduleIn
 from .auth import AdminAuth
 from .problems import Problem
 
@@ -116,19 +119,44 @@ def submit_article(request, id: int, if_match: str | None = IfMatch):  # noqa: A
                        lambda user, article: newsroom.submit_for_review(user, article, {}))
 
 
-@post("/articles/{int:id}/publish/", response={200: ArticleAdmin, **WRITE_ERRORS},
-             summary="Publish now (authors: their own; editors: anyone's)")
+def _optional_body(request, schema):
+    """The body as `schema`, or None when there is none (ninja requires a declared body)."""
+    if not request.body.strip():
+        return None
+    if request.content_type != "application/json":
+        if request.content_type in ("multipart/form-data", "application/x-www-form-urlencoded") \
+                and not request.POST and not request.FILES:
+            return None  # an empty form, as clients send for a POST without a body
+        raise HttpError(400, "Send the body as application/json.")
+    try:
+        return schema.model_validate_json(request.body)
+    except pydantic.ValidationError as exc:
+        raise NinjaValidationError([{"loc": ("body", "payload", *e["loc"]), "msg": e["msg"]}
+                                    for e in exc.errors()]) from None
+
+
+@post("/articles/{int:id}/publish/", response={200: ArticleAdmin, **WRITE_ERRORS, 422: Problem},
+             summary="Publish now, or backdated, or scheduled (authors: their own; editors: "
+                     "anyone's)",
+             openapi_extra={"requestBody": {"required": False, "content": {
+                 "application/json": {"schema": PublishIn.model_json_schema()}}}})
 def publish_article(request, id: int, if_match: str | None = IfMatch):  # noqa: A002
-    return _transition(request, id, if_match,
-                       lambda user, article: newsroom.publish(user, article))
+    payload = _optional_body(request, PublishIn)
+    at = writes.when(payload.published_at if payload else None)
+
+    def publish(user, article):
+        writes.check_backdate(user, at)
+        return newsroom.publish(user, article, at=at, backdate=True)
+    return _transition(request, id, if_match, publish)
 
 
-@post("/articles/{int:id}/schedule/", response={200: ArticleAdmin, **WRITE_ERRORS},
+@post("/articles/{int:id}/schedule/", response={200: ArticleAdmin, **WRITE_ERRORS, 422: Problem},
              summary="Publish at a future time")
 def schedule_article(request, id: int, payload: ScheduleIn,  # noqa: A002
                      if_match: str | None = IfMatch):
+    at = writes.when(payload.at, future=True)
     return _transition(request, id, if_match,
-                       lambda user, article: newsroom.publish(user, article, at=payload.at))
+                       lambda user, article: newsroom.publish(user, article, at=at))
 
 
 @post("/articles/{int:id}/unpublish/", response={200: ArticleAdmin, **WRITE_ERRORS},

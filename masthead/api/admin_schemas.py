@@ -8,10 +8,11 @@ included, with `version` (the ETag) for `If-Match`.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
 from ninja import Schema
-from pydantic import AwareDatetime, ConfigDict, Field
+from pydantic import ConfigDict, Field
 
 from .schemas import Time, Url
 
@@ -54,7 +55,10 @@ class ArticleIn(ArticleFields):
     status: Status = Field("draft", description="published and scheduled need a role that "
                                                 "may publish; scheduled needs published_at")
     type: Literal["article", "page"] = "article"
-    published_at: AwareDatetime | None = Field(None, description="for status scheduled: when")
+    published_at: dt.datetime | None = Field(
+        None, description="with status published: a past time backdates the article (its date, "
+        "URL and place in listings), a future one schedules it; with status scheduled: when "
+        "(future). Without a UTC offset, the site's time zone")
 
 
 class ArticlePatch(ArticleFields):
@@ -63,7 +67,14 @@ class ArticlePatch(ArticleFields):
 
 
 class ScheduleIn(Closed):
-    at: AwareDatetime = Field(description="when to publish; must be in the future, with a zone")
+    at: dt.datetime = Field(description="when to publish; in the future (without a UTC offset: "
+                                        "the site's time zone)")
+
+
+class PublishIn(Closed):
+    published_at: dt.datetime | None = Field(
+        None, description="a past time backdates (an imported story keeps its date), a future "
+        "one schedules; leave out to publish now. Without a UTC offset: the site's time zone")
 
 
 class ArticleAdmin(Closed):
@@ -124,3 +135,54 @@ class CommentList(Closed):
 
 class ReplyIn(Closed):
     body: Annotated[str, Field(min_length=1, max_length=10_000)]
+
+
+Slug = Annotated[str, Field(min_length=1, max_length=100,
+                            pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$")]
+Version = Field(description="the ETag: send it back in If-Match to change or delete")
+
+
+class SectionPatch(Closed):
+    name: Name | None = None
+    slug: Slug | None = Field(None, description="a new URL name (/section/SLUG/)")
+    description: Annotated[str, Field(max_length=2000)] | None = None
+
+
+class SectionAdmin(Closed):
+    slug: str
+    name: str
+    description: str
+    url: Url
+    version: str = Version
+
+
+class TagPatch(Closed):
+    name: Name | None = None
+    slug: Slug | None = Field(None, description="a new URL name (/tag/SLUG/)")
+
+
+class TagAdmin(Closed):
+    slug: str
+    name: str
+    url: Url
+    version: str = Version
+
+
+class AuthorIn(Closed):
+    name: Annotated[str, Field(min_length=1, max_length=150)]
+    slug: Slug | None = Field(None, description="the URL name; made from the name if left out")
+    bio: Annotated[str, Field(max_length=5000)] = ""
+
+
+class AuthorPatch(Closed):
+    name: Annotated[str, Field(min_length=1, max_length=150)] | None = None
+    slug: Slug | None = None
+    bio: Annotated[str, Field(max_length=5000)] | None = None
+
+
+class AuthorAdmin(Closed):
+    slug: str
+    name: str
+    bio: str
+    url: Url
+    version: str = Version

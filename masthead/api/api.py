@@ -21,7 +21,9 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from . import admin_articles, admin_site, content
+from masthead.newsroom.taxonomy import InUse
+
+from . import admin_articles, admin_site, admin_taxonomy, content, writes
 from .auth import RateLimited
 from .problems import problem
 
@@ -52,8 +54,12 @@ api = Api(
                 "the Admin API writes, acting with an integration's newsroom role. "
                 "Errors are RFC 9457 problem details.",
 )
-assert admin_articles.router is admin_site.router is content.router  # one router, see there
+# One router, see there.
+assert admin_articles.router is admin_site.router is admin_taxonomy.router is content.router
 api.add_router("", content.router)
+
+
+DATE_FIELDS = {"published_at", "at"}
 
 
 @api.exception_handler(NinjaValidationError)
@@ -62,8 +68,16 @@ def _invalid(request, exc):
               for e in exc.errors]
     first = errors[0] if errors else {"loc": [], "msg": "invalid input"}
     where = ".".join(first["loc"][1:] or first["loc"])
-    return problem(400, f"{where}: {first['msg']}" if where else first["msg"], "invalid",
-                   errors=errors)
+    detail = f"{where}: {first['msg']}" if where else first["msg"]
+    if any(e["loc"][-1:] and e["loc"][-1] in DATE_FIELDS for e in errors):
+        # A publication time that is not one: 422, like one that cannot be used (writes.when).
+        return problem(422, detail, "bad_date", errors=errors)
+    return problem(400, detail, "invalid", errors=errors)
+
+
+@api.exception_handler(writes.BadDate)
+def _bad_date(request, exc):
+    return problem(422, str(exc), "bad_date")
 
 
 @api.exception_handler(AuthenticationError)
@@ -115,6 +129,11 @@ def _bad_form(request, exc):
 @api.exception_handler(content.BadRequest)
 def _bad_parameter(request, exc):
     return problem(400, str(exc), exc.code)
+
+
+@api.exception_handler(InUse)
+def _in_use(request, exc):
+    return problem(409, str(exc), "conflict")
 
 
 @api.exception_handler(IntegrityError)

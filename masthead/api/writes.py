@@ -11,13 +11,15 @@ creates (`models.IdempotencyRecord`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 from ninja.errors import HttpError
 
 from masthead.articles.models import Article, Author, Section
@@ -121,6 +123,37 @@ def check_version(article: Article, if_match: str | None, *, required: bool) -> 
         raise HttpError(412, "The article changed since that version; fetch it and retry.")
 
 
+class BadDate(ValueError):
+    """A publication time that cannot be used (answered 422 `bad_date`)."""
+
+
+# Times far outside this are typing mistakes, and years before 1900 break date formatting.
+EARLIEST = dt.datetime(1900, 1, 1, tzinfo=dt.UTC)
+LATEST_YEARS = 10
+
+
+def when(value: dt.datetime | None, *, future: bool = False) -> dt.datetime | None:
+    """A requested publication time made aware (no offset: the site's time zone) and checked."""
+    if value is None:
+        return None
+    if timezone.is_naive(value):
+        value = timezone.make_aware(value)  # the current (site's) time zone
+    now = timezone.now()
+    if not EARLIEST <= value <= now + dt.timedelta(days=366 * LATEST_YEARS):
+        raise BadDate(f"{value.isoformat()} is not a plausible publication time.")
+    if future and value <= now:
+        raise BadDate("The scheduled time has passed; choose a time in the future.")
+    return value
+
+
+def check_backdate(user, at: dt.datetime | None) -> None:
+    """A past publication time places a story among older ones, which shapes the site's
+    listings like the featured flag does: an editor's call (the newsroom offers no backdating
+    at all; the Admin API offers it to importers with an editor's key)."""
+    if at is not None and at <= timezone.now() and not policy.can_edit_placement(user):
+        raise PermissionDenied("Backdating (a past published_at) is an editor's call.")
+
+
 def note(key, verb: str) -> str:
     return f"{verb} via the API ({key.integration.name})"
 
@@ -134,14 +167,18 @@ def create(key, payload: dict) -> Article:
         article.external_key = payload["id"]
     if article.kind == Article.Kind.PAGE and not policy.can_edit_placement(user):
         raise HttpError(403, "Standing pages are editors' calls.")
-    fields = fields_from(payload, article)
     status = payload.get("status") or "draft"
+    at = when(payload.get("published_at"), future=status == "scheduled")
+    if at is not None and status not in ("published", "scheduled"):
+        raise BadDate("published_at goes with status published (a past time backdates, a "
+                      "future one schedules) or scheduled.")
+    if status == "scheduled" and at is None:
+        raise BadDate("A scheduled article needs published_at.")
     if status == "published":
-        return newsroom.publish(user, article, fields)
-    if status == "scheduled":
-        if payload.get("published_at") is None:
-            raise ValidationError("A scheduled article needs published_at.")
-        return newsroom.publish(user, article, fields, at=payload["published_at"])
+        check_backdate(user, at)
+    fields = fields_from(payload, article)
+    if status in ("published", "scheduled"):
+        return newsroom.publish(user, article, fields, at=at, backdate=True)
     if status == "review":
         return newsroom.submit_for_review(user, article, fields)
     return newsroom.save(user, article, fields, note=note(key, "created"))

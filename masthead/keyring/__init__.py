@@ -1,4 +1,5 @@
-"""The key ring: encryption at rest for personal data (commenter, later subscriber, emails).
+"""The key ring: encryption at rest for personal data (commenter, later subscriber, emails)
+and for webhook signing secrets.
 
 Owns versioned data keys, stored in the database so every server has them, each wrapped
 (encrypted) with a key derived from the site's secret key. Public functions (`ring.py`):

@@ -9,6 +9,8 @@ Public pieces other code may use:
   `publish`, `unpublish`, `restore_revision`), built only on `masthead.articles.services`.
 - `staff`: `create_staff_user` (also behind `masthead createuser`), role changes,
   deactivation, section create/rename/reorder (through `articles.services.change_taxonomy`).
+- `taxonomy`: section delete (refused while it holds articles: `InUse`), tag rename/delete,
+  author create/edit, with the roles' permissions (used by the Admin API).
 - `previews`: signed, expiring, revocable share links for unpublished articles
   (`services.revoke_preview_links(user, article)` is the permission-checked way to revoke).
 - `front_page`: the "Front page" form (lead, top-story order, section pins) over

@@ -191,11 +191,15 @@ def _check_publishable(article: Article, fields: dict) -> None:
 
 @transaction.atomic
 def publish(user, article: Article, fields: dict | None = None, *, at: dt.datetime | None = None,
-            expected_version=None, upload: Upload | None = None) -> Article:
-    """Save the editor's changes, then publish now or (with `at` in the future) schedule."""
+            expected_version=None, upload: Upload | None = None,
+            backdate: bool = False) -> Article:
+    """Save the editor's changes, then publish now or (with `at` in the future) schedule.
+
+    `backdate`: a past `at` publishes with that date (an imported story keeps its date, URL
+    and place in listings: the Admin API); otherwise a past `at` is a mistake and refused."""
     _require_edit(user, article)
     _require_publish(user, article)
-    if at is not None and at <= timezone.now():
+    if at is not None and at <= timezone.now() and not backdate:
         raise ValidationError("The scheduled time has passed; choose a time in the future.")
     _check_publishable(article, fields or {})
     if fields is not None:

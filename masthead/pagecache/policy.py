@@ -5,13 +5,14 @@ path, the storing middleware and the nginx configuration in docs/deploy.md apply
 
 - a request is a *candidate* when it is a GET or HEAD for a plain path (letters, digits and
   `._~/-`, no dot-segments), without an `Authorization` header (API keys are checked by
-  Django), with no query string other than `page=N`, from a reader without
-  the session cookie, the pending-comment cookie (`masthead_commenter`) or a flash-message
-  cookie; its *cache path* is the path, plus `?page=N` when given. "Without the cookie" means
-  what Django will read: the header is decoded and parsed by Django's own functions
-  (`get_str_from_wsgi`, `parse_cookie`), so `sessionid =x`, `\tsessionid=x` and every other
-  spelling Django accepts bypass the cache (issue 15, item 8: a hand-written pattern missed
-  the space before `=`, and a staff page could have been stored);
+  Django) except under `keyed_prefixes()` (the Content API: the fast path checks the key with
+  `authoriser()` before it serves a stored answer), with no query string other than `page=N`,
+  from a reader without the session cookie, the pending-comment cookie (`masthead_commenter`)
+  or a flash-message cookie; its *cache path* is the path, plus `?page=N` when given. "Without
+  the cookie" means what Django will read: the header is decoded and parsed by Django's own
+  functions (`get_str_from_wsgi`, `parse_cookie`), so `sessionid =x`, `\tsessionid=x` and
+  every other spelling Django accepts bypass the cache (issue 15, item 8: a hand-written
+  pattern missed the space before `=`, and a staff page could have been stored);
 - a response is *storable* when it is a 200 to a GET, public, carries surrogate keys, sets no
   cookie, does not vary (a single stored copy cannot honour `Vary: Cookie`), is of a type a
   static web server can label from a file extension, and the view paginates when `?page=` was
@@ -26,6 +27,7 @@ from functools import lru_cache
 from django.conf import settings
 from django.core.handlers.wsgi import get_str_from_wsgi
 from django.http.cookie import parse_cookie
+from django.utils.module_loading import import_string
 
 SAFE_PATH = re.compile(r"/[A-Za-z0-9._~/-]{0,400}")
 PAGE_QUERY = re.compile(r"page=([1-9][0-9]{0,5})")
@@ -67,13 +69,31 @@ def has_bypass_cookie(environ) -> bool:
     return any(name in cookies for name in names)
 
 
+def keyed_prefixes() -> tuple[str, ...]:
+    """Paths whose answers do not depend on the key sent (the Content API): a request with
+    `Authorization` is a candidate there, served once `authoriser()` has checked the key."""
+    return tuple(getattr(settings, "MASTHEAD_PAGE_CACHE_KEYED_PREFIXES", ()))
+
+
+@lru_cache(maxsize=4)
+def _import(path: str):
+    return import_string(path)
+
+
+def authoriser():
+    """`fn(environ) -> bool`: may this keyed request be served a stored page (the key is live
+    and within its rate limit)? False sends it to Django, which answers 401 or 429."""
+    path = getattr(settings, "MASTHEAD_PAGE_CACHE_AUTHORISER", "")
+    return _import(path) if path else (lambda environ: False)
+
+
 def cache_path(environ) -> str | None:
     """The stored page's name for this request, or None when it must reach Django."""
     if environ.get("REQUEST_METHOD") not in ("GET", "HEAD"):
         return None
-    if environ.get("HTTP_AUTHORIZATION"):  # API keys are checked (and counted) by Django
-        return None
     path = environ.get("PATH_INFO") or "/"
+    if environ.get("HTTP_AUTHORIZATION") and not path.startswith(keyed_prefixes()):
+        return None
     if not SAFE_PATH.fullmatch(path) or "/." in path or "//" in path:
         return None
     if has_bypass_cookie(environ):

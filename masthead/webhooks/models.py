@@ -11,9 +11,10 @@ class Subscription(models.Model):
                                     related_name="webhooks")
     event = models.CharField(max_length=40)
     url = models.URLField(max_length=500)
-    # Standard Webhooks secret, "whsec_" + base64 of 32 random bytes; the receiver needs it
-    # to verify, so it is stored as is (like any shared signing key) and shown to admins.
-    secret = models.CharField(max_length=100)
+    # Standard Webhooks secret, "whsec_" + base64 of 32 random bytes. It must be recoverable
+    # to sign, so it cannot be hashed: it is encrypted with the key ring (masthead/keyring),
+    # and a database dump alone holds no usable secret. Read and set it as `secret`.
+    secret_encrypted = models.TextField()
     active = models.BooleanField(default=True)
     consecutive_failures = models.PositiveIntegerField(default=0)
     disabled_at = models.DateTimeField(null=True, blank=True)
@@ -27,6 +28,18 @@ class Subscription(models.Model):
 
     def __str__(self):
         return f"{self.integration.name}: {self.event} → {self.url}"
+
+    @property
+    def secret(self) -> str:
+        from masthead.keyring import ring
+
+        return ring.decrypt(self.secret_encrypted) or ""
+
+    @secret.setter
+    def secret(self, value: str) -> None:
+        from masthead.keyring import ring
+
+        self.secret_encrypted = ring.encrypt(value)
 
 
 class Delivery(models.Model):

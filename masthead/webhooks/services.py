@@ -100,10 +100,13 @@ def deliver(delivery_id: int, *, now=None) -> str:
     body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
     timestamp = int((now or timezone.now()).timestamp())
     attempt = Attempt(delivery=delivery)
+    secret = subscription.secret
     try:
+        if not secret:  # no key of the ring opens it (a restore without the data keys)
+            raise transport.DeliveryError("the signing secret cannot be decrypted")
         attempt.response_code, attempt.duration_ms = transport.post(
             subscription.url, body,
-            signing.headers(subscription.secret, delivery.message_id, timestamp, body),
+            signing.headers(secret, delivery.message_id, timestamp, body),
             settings.MASTHEAD_WEBHOOKS_TIMEOUT)
     except (transport.Refused, transport.DeliveryError) as exc:
         attempt.error = str(exc)[:300]
@@ -171,3 +174,19 @@ def notify_disabled(subscription_id: int) -> int:
         f"{subscription.integration.name!r} was disabled: {subscription.disabled_reason}\n\n"
         f"Its delivery log and a Redeliver button: {settings.SITE_URL}/newsroom/webhooks/",
         None, admins)
+
+
+def rekey(ring, subscription_model=None) -> int:
+    """Move every signing secret not under the ring's current key to it (`masthead keys
+    rotate`; settings.MASTHEAD_KEYRING_USERS); rows changed. Migrations pass their model."""
+    if subscription_model is None:
+        subscription_model = Subscription
+    stale = subscription_model.objects.exclude(secret_encrypted__startswith=f"k{ring.current}:")
+    done = []
+    for subscription in stale.only("pk", "secret_encrypted"):
+        secret = ring.decrypt(subscription.secret_encrypted)
+        if secret is None:
+            continue  # no key opens it: left alone (it cannot sign; redeliveries will fail)
+        subscription.secret_encrypted = ring.encrypt(secret)
+        done.append(subscription)
+    return subscription_model.objects.bulk_update(done, ["secret_encrypted"], batch_size=500)

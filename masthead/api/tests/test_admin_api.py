@@ -212,7 +212,16 @@ def test_a_retried_create_with_one_idempotency_key_makes_one_article(client, int
     (json.dumps({"title": "T", "body": "B", "colour": "red"}), 400, "invalid"),
     (json.dumps({"body": "no title"}), 400, "invalid"),
     (json.dumps({"title": "T", "body": "B", "status": "scheduled",
-                 "published_at": "2030-01-01T10:00:00"}), 400, "invalid"),
+                 "published_at": "next tuesday"}), 422, "bad_date"),
+    (json.dumps({"title": "T", "body": "B", "status": "scheduled",
+                 "published_at": "2020-01-01T10:00:00+00:00"}), 422, "bad_date"),
+    (json.dumps({"title": "T", "body": "B", "status": "scheduled"}), 422, "bad_date"),
+    (json.dumps({"title": "T", "body": "B", "status": "draft",
+                 "published_at": "2020-01-01T10:00:00Z"}), 422, "bad_date"),
+    (json.dumps({"title": "T", "body": "B", "status": "published",
+                 "published_at": "1066-10-14T09:00:00Z"}), 422, "bad_date"),
+    (json.dumps({"title": "T", "body": "B", "status": "published",
+                 "published_at": "2026-02-30T09:00:00Z"}), 422, "bad_date"),
     (json.dumps({"title": "T", "body": "B", "section": "nowhere"}), 400, "refused"),
     (json.dumps({"title": "T", "body": "x" * (1024 * 1024)}), 413, "too_large"),
 ])
@@ -308,10 +317,16 @@ def test_the_description_covers_every_operation_with_problems_and_both_schemes(c
 
 
 def test_keyed_requests_are_never_answered_from_the_page_cache_before_the_key_is_checked():
+    """Keyed Content API reads are candidates, served only after `authoriser()` (the key
+    check: test_fastpath.py; over HTTP: tests/e2e/test_api_cache_live.py); elsewhere a key
+    keeps a request away from the cache, and nginx hands every keyed request to the app."""
+    from masthead.api.fastpath import authorise
     from masthead.pagecache.nginx import site_config
-    from masthead.pagecache.policy import cache_path
+    from masthead.pagecache.policy import authoriser, cache_path
 
     environ = {"REQUEST_METHOD": "GET", "PATH_INFO": "/api/v1/articles/"}
-    assert cache_path(environ) == "/api/v1/articles/"
-    assert cache_path({**environ, "HTTP_AUTHORIZATION": "Bearer mhc_revoked"}) is None
+    keyed = {**environ, "HTTP_AUTHORIZATION": "Bearer mhc_revoked"}
+    assert cache_path(environ) == cache_path(keyed) == "/api/v1/articles/"
+    assert authoriser() is authorise and not authoriser()(keyed)
+    assert cache_path({**keyed, "PATH_INFO": "/"}) is None
     assert '"GET:1:1" pages;' in site_config(data_dir="/srv/masthead")

@@ -57,7 +57,8 @@ def test_every_api_url_is_described_in_the_schema():
     from masthead.api.api import api
 
     patterns = api.urls[0]
-    routes = {"/" + str(p.pattern).replace("<int:id>", "{id}") for p in patterns
+    routes = {"/" + str(p.pattern).replace("<int:id>", "{id}").replace("<slug>", "{slug}")
+              for p in patterns
               if isinstance(p, URLPattern) and p.name != "api-root"}  # root: a 404
     assert routes == set(openapi()["paths"])
     assert set(content_paths()) == {"/articles/", "/articles/{id}/", "/sections/", "/tags/",
