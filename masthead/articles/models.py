@@ -260,5 +260,5 @@ def with_bylines() -> models.Prefetch:
     """Bylines with their authors in one query, in order, as a plain list on each article
     (`ordered_bylines`): a teaser reads it without building a QuerySet per article, which
     cost about 60 µs each on a 40-teaser front page."""
-    return models.Prefetch("bylines", queryset=Byline.objects.select_related("author", "author__photo")
-                           .order_by("position"), to_attr="ordered_bylines")
+    bylines = Byline.objects.select_related("author", "author__photo").order_by("position")
+    return models.Prefetch("bylines", queryset=bylines, to_attr="ordered_bylines")

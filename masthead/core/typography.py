@@ -7,7 +7,7 @@ markdown-it's own `smartquotes` and `replacements` rules) and headlines and stan
 reader pages (this function, as the `smarten` filter of the reader templates and in the blocks
 built in Python). Search needs nothing: both engines split words at any punctuation, so
 "Kovan’s" in a rendered body is indexed as "kovan s", as "Kovan's" typed in the box is
-searched (tests/test_typography.py checks it on both).
+searched (search/tests/test_smart_quotes.py checks it).
 
 A headline is short and shown on many pages, so results are cached per string.
 """

@@ -72,14 +72,20 @@ def _font(size: int):
         return ImageFont.load_default()
 
 
+# sea, shallow water, lowland, highland: a relief map, a political-atlas look, a dry region.
+MAP_PALETTES = (
+    ((38, 84, 124), (84, 140, 170), (118, 150, 96), (196, 178, 132)),
+    ((170, 200, 222), (200, 222, 236), (236, 226, 200), (214, 190, 160)),
+    ((52, 96, 118), (96, 150, 160), (206, 180, 130), (160, 110, 80)),
+)
+
+
 def draw_map(rng: np.random.Generator, place: str) -> Image.Image:
     """Land and sea from thresholded noise, a border, rivers and towns."""
     height = _field(rng, WIDTH, HEIGHT, 6)
     land = height > 0.5
-    sea = np.array([38, 84, 124], np.float32)
-    shallow = np.array([84, 140, 170], np.float32)
-    low = np.array([118, 150, 96], np.float32)
-    high = np.array([196, 178, 132], np.float32)
+    sea, shallow, low, high = (np.array(c, np.float32) for c in MAP_PALETTES[
+        int(rng.integers(0, len(MAP_PALETTES)))])
     t = np.clip((height - 0.5) / 0.35, 0, 1)[..., None]
     colours = np.where(land[..., None], low * (1 - t) + high * t,
                        np.where((height > 0.44)[..., None], shallow, sea))
@@ -120,6 +126,17 @@ def draw_chart(rng: np.random.Generator, place: str) -> Image.Image:
         draw.line([(left, y), (right, y)], fill=(215, 210, 200), width=2)
     draw.line([(left, bottom), (right, bottom)], fill=(60, 60, 60), width=3)
     colours = [(164, 22, 26), (11, 79, 138), (214, 140, 20)]
+    if rng.random() < 0.5:  # a bar chart: one series of eight bars, the last highlighted
+        bars = 8
+        slot = (right - left) / bars
+        for b in range(bars):
+            value = float(rng.uniform(0.2, 0.95))
+            x0 = left + b * slot + slot * 0.18
+            draw.rectangle([x0, bottom - value * (bottom - top), x0 + slot * 0.64, bottom],
+                           fill=colours[0] if b == bars - 1 else colours[1])
+        if place:
+            draw.text((left, 14), place, fill=(40, 40, 40), font=_font(30))
+        return image
     steps = 12
     for colour in colours:
         level = rng.uniform(0.25, 0.75)
@@ -225,8 +242,9 @@ def draw_grid(rng: np.random.Generator, place: str) -> Image.Image:
     draw = ImageDraw.Draw(image)
     cell = 40
     palette = [(44, 160, 120), (220, 180, 60), (200, 70, 60), (110, 170, 220)]
+    columns, rows = WIDTH // cell, HEIGHT // cell
     for _ in range(140):
-        x, y = int(rng.integers(0, WIDTH // cell)) * cell, int(rng.integers(0, HEIGHT // cell)) * cell
+        x, y = int(rng.integers(0, columns)) * cell, int(rng.integers(0, rows)) * cell
         length = int(rng.integers(2, 9)) * cell
         colour = palette[int(rng.integers(0, 2))]
         if rng.random() < 0.5:
@@ -235,7 +253,7 @@ def draw_grid(rng: np.random.Generator, place: str) -> Image.Image:
             draw.line([(x, y), (x, y + length)], fill=colour, width=4)
         draw.ellipse([x - 6, y - 6, x + 6, y + 6], fill=colour)
     for _ in range(6):
-        x, y = int(rng.integers(1, WIDTH // cell - 4)) * cell, int(rng.integers(1, HEIGHT // cell - 3)) * cell
+        x, y = int(rng.integers(1, columns - 4)) * cell, int(rng.integers(1, rows - 3)) * cell
         draw.rectangle([x, y, x + 3 * cell, y + 2 * cell], fill=(24, 24, 28),
                        outline=palette[int(rng.integers(0, 4))], width=3)
     return _grain(image, rng, 4)
@@ -249,7 +267,7 @@ DRAWERS = {"map": draw_map, "chart": draw_chart, "landscape": draw_landscape,
 DESCRIPTIONS = {
     "map": ("A stylised map of {place}: land, sea and a dashed border, with towns as dots",
             "Map of {place}, drawn for the demo."),
-    "chart": ("A line chart of three coloured series rising and falling over twelve points",
+    "chart": ("An illustrative chart: coloured lines or bars rising and falling",
               "{place}: an illustrative chart, drawn for the demo."),
     "landscape": ("Layered hills at dusk above a lake, with a low sun",
                   "Illustration: {place}, drawn for the demo."),
