@@ -57,11 +57,8 @@ def news_article_data(article, description: str | None = None) -> list[dict]:
         "inLanguage": settings.SITE_LANGUAGE,
     }
     if article.lead_image and article.lead_image.url:
-        image = article.lead_image
-        data["image"] = [{"@type": "ImageObject", "url": _absolute(image.url),
-                          **({"width": image.width, "height": image.height}
-                             if image.width and image.height else {}),
-                          **({"caption": image_alt(article)} if image_alt(article) else {})}]
+        # URLs, as Google's article guidelines show them; og:image carries the size.
+        data["image"] = [_absolute(article.lead_image.url)]
     crumbs = [("Home", settings.SITE_URL + "/")]
     if article.section:
         crumbs.append((article.section.name, _absolute(article.section.get_absolute_url())))
