@@ -31,7 +31,7 @@ def test_the_picture_follows_the_story(section, title, kind):
     assert images.kind_for(section, title) == kind
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_demo_load_gives_articles_and_authors_pictures_with_licence_and_alt(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "media"
     started = time.perf_counter()
