@@ -25,16 +25,16 @@ _DECADE = re.compile(r"\d\ds\b")
 
 
 def _replace(match: re.Match) -> str:
-    token = match.group()
-    if token == "---":
+    found = match.group()
+    if found == "---":
         return "\u2014"  # em dash
-    if token[0] == "-":
+    if found[0] == "-":
         return "\u2013"  # spaced hyphen(s), as the press writes an en dash; or a range 1897-1902
-    if token == "...":
+    if found == "...":
         return "\u2026"
     text, at = match.string, match.start()
     before = text[at - 1] if at else " "
-    if token == "'":
+    if found == "'":
         if before.isalnum():
             return "\u2019"  # apostrophe (Kovan's) or closing quote
         if _DECADE.match(text, at + 1):
