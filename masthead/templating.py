@@ -21,6 +21,8 @@ from masthead.articles.head import article_head
 from masthead.comments import blocks as comment_blocks
 from masthead.comments.templatetags.comment_counts import annotate_comment_counts
 from masthead.core.dates import format_date
+from masthead.core.typography import smarten
+from masthead.media.html import image_tag
 from masthead.newsletters import blocks as newsletter_blocks
 from masthead.recommendations import blocks as related_blocks
 
@@ -82,6 +84,7 @@ def environment(**options) -> jinja2.Environment:
     env.globals.update(
         static=static,
         url=url,
+        image=image_tag,
         article_head=article_head,
         annotate_comment_counts=annotate_comment_counts,
         comments_block=_block("comments/block.html", comment_blocks.block_context),
@@ -92,5 +95,5 @@ def environment(**options) -> jinja2.Environment:
             lambda context, article: related_blocks.block_context(context.get("request"),
                                                                   article)),
     )
-    env.filters.update(date=format_date, pluralize=pluralize)
+    env.filters.update(date=format_date, pluralize=pluralize, smarten=smarten)
     return env

@@ -27,6 +27,11 @@ def describe(article) -> str:
     return article.standfirst or summarise(html_text_opening(article.body_html, 200), 200)
 
 
+def image_alt(article) -> str:
+    """The lead image's text for this article, else the library's own alt text."""
+    return article.lead_image_alt or (article.lead_image.alt if article.lead_image else "")
+
+
 def news_article_data(article, description: str | None = None) -> list[dict]:
     url = _absolute(article.get_absolute_url())
     authors = article.byline_authors
@@ -51,7 +56,8 @@ def news_article_data(article, description: str | None = None) -> list[dict]:
         "wordCount": article.word_count,
         "inLanguage": settings.SITE_LANGUAGE,
     }
-    if article.lead_image:
+    if article.lead_image and article.lead_image.url:
+        # URLs, as Google's article guidelines show them; og:image carries the size.
         data["image"] = [_absolute(article.lead_image.url)]
     crumbs = [("Home", settings.SITE_URL + "/")]
     if article.section:
@@ -83,10 +89,17 @@ def article_head(article):
         tags.append(("article:modified_time", article.updated_at.isoformat()))
     if article.section:
         tags.append(("article:section", article.section.name))
-    if article.lead_image:
-        tags.append(("og:image", _absolute(article.lead_image.url)))
-        tags.append(("og:image:alt", article.lead_image_alt))
-    card = "summary_large_image" if article.lead_image else "summary"
+    image = article.lead_image if article.lead_image and article.lead_image.url else None
+    if image:
+        # The stored main file (JPEG unless it has transparency, at most 2,400 px wide):
+        # the one format every link preview understands.
+        tags.append(("og:image", _absolute(image.url)))
+        if image.width and image.height:
+            tags.append(("og:image:width", image.width))
+            tags.append(("og:image:height", image.height))
+        if image_alt(article):
+            tags.append(("og:image:alt", image_alt(article)))
+    card = "summary_large_image" if image else "summary"
     scripts = "".join(
         '<script type="application/ld+json">'
         + json.dumps(block, ensure_ascii=False).translate(_JSON_ESCAPES)

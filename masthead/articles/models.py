@@ -61,6 +61,11 @@ class Author(models.Model):
     name = models.CharField(max_length=150)
     slug = models.SlugField(max_length=150, unique=True)
     bio = models.TextField(blank=True)
+    # Shown on the author's page and beside bylines; SET_NULL so deleting the image from the
+    # library never takes the author with it.
+    photo = models.ForeignKey(
+        "media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="author_profile",
@@ -262,8 +267,8 @@ def with_bylines() -> models.Prefetch:
     """Bylines with their authors in one query, in order, as a plain list on each article
     (`ordered_bylines`): a teaser reads it without building a QuerySet per article, which
     cost about 60 µs each on a 40-teaser front page."""
-    return models.Prefetch("bylines", queryset=Byline.objects.select_related("author")
-                           .order_by("position"), to_attr="ordered_bylines")
+    bylines = Byline.objects.select_related("author", "author__photo").order_by("position")
+    return models.Prefetch("bylines", queryset=bylines, to_attr="ordered_bylines")
 
 
 class FrontPageSlot(models.Model):

@@ -1,7 +1,8 @@
 """What the article page reads, as hand-written SQL (core/rows.py says why).
 
 - `published_article(pub_date, slug)`: the visible story at that address, with its section
-  and lead image attached, its bylines in order (`ordered_bylines`, as `with_bylines()` gives)
+  and lead image attached, its bylines in order (`ordered_bylines`, as `with_bylines()` gives,
+  each author with its photo attached)
   and its tags (`article.tags.all()` answers from them without a query);
 - `teasers(ids)`: those articles, newest first, as a teaser shows them (no text; section,
   lead image and ordered bylines attached): the front page's stories;
@@ -55,9 +56,10 @@ def _article_sql(using: str) -> str:
 def _bylines_sql(using: str) -> str:
     q = connections[using].ops.quote_name
     return (
-        f"SELECT {BYLINE.select('b', using)}, {AUTHOR.select('au', using)} "
-        f"FROM {_table(Byline, using)} b "
+        f"SELECT {BYLINE.select('b', using)}, {AUTHOR.select('au', using)}, "
+        f"{IMAGE.select('p', using)} FROM {_table(Byline, using)} b "
         f"INNER JOIN {_table(Author, using)} au ON au.{q('id')} = b.{q('author_id')} "
+        f"LEFT OUTER JOIN {_table(Image, using)} p ON p.{q('id')} = au.{q('photo_id')} "
         f"WHERE b.{q('article_id')} IN ({{ids}}) "
         f"ORDER BY b.{q('article_id')}, b.{q('position')}, b.{q('id')}"
     )
@@ -154,8 +156,11 @@ def attach_bylines(articles: list[Article], using: str = DEFAULT_DB_ALIAS,
     for row in fetch(_in_list(_bylines_sql(using), ids), ids, using, connection):
         byline = BYLINE.build(row, 0, using, connection)
         article = by_id[byline.article_id]
-        Byline.author.field.set_cached_value(
-            byline, AUTHOR.build_shared(row, BYLINE.width, shared, using, connection))
+        author = AUTHOR.build_shared(row, BYLINE.width, shared, using, connection)
+        if not Author.photo.is_cached(author):
+            Author.photo.field.set_cached_value(author, IMAGE.build_shared(
+                row, BYLINE.width + AUTHOR.width, shared, using, connection))
+        Byline.author.field.set_cached_value(byline, author)
         Byline.article.field.set_cached_value(byline, article)
         article.ordered_bylines.append(byline)
 

@@ -85,7 +85,7 @@ def tag_page(request, slug: str):
 
 
 def author_page(request, slug: str):
-    author = get_object_or_404(Author, slug=slug)
+    author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
     articles = Article.objects.published().stories().filter(bylines__author=author)
     return _listing(request, "articles/listing.html", author, articles, "author")
 

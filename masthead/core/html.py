@@ -32,8 +32,11 @@ ALLOWED_ATTRIBUTES = {
 }
 URL_SCHEMES = {"http", "https", "mailto"}
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-    ["table", "strikethrough"]
+# `typographer` with its `replacements` and `smartquotes` rules: curly quotes, en/em dashes and
+# ellipses in the rendered body (the stored Markdown keeps what was typed; core/typography.py
+# says why). Quotes inside code spans and blocks are left alone by markdown-it.
+_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": True}).enable(
+    ["table", "strikethrough", "replacements", "smartquotes"]
 )
 
 

@@ -4,7 +4,8 @@ and two newsletters (`newsletters.toml`), so a new site shows the sign-up form o
 Articles are Markdown files with TOML front matter between `+++` lines. Dates are relative
 (`days_ago`, `hour`) so the demo always looks current: the newest stories are in the news
 sitemap, the oldest months back. Each article's external key is `demo:<file stem>`, which makes
-loading idempotent: a second run adds nothing.
+loading idempotent: a second run adds nothing. Pictures (images.py) are drawn for articles
+and authors that have none.
 """
 
 from __future__ import annotations
@@ -13,12 +14,17 @@ import datetime as dt
 import tomllib
 from pathlib import Path
 
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 
 from masthead.articles.models import Article, Author, Section
 from masthead.importers.records import ArticleRecord, CommentRecord, ImportReport
 from masthead.importers.services import store_records
+from masthead.media.models import Image
+from masthead.media.services import store_upload
+
+from . import images
 
 HERE = Path(__file__).resolve().parent
 ARTICLES_DIR = HERE / "articles"
@@ -85,6 +91,7 @@ def load_demo(now: dt.datetime | None = None) -> ImportReport:
     report = store_records([r for r, _ in pairs])
     featured = [r.key for r, is_featured in pairs if is_featured]
     Article.objects.filter(external_key__in=featured).update(featured=True)
+    add_pictures([r for r, _ in pairs])
     return report
 
 
@@ -101,3 +108,33 @@ def load_newsletters() -> None:
             "send_hour": item.get("send_hour", 7), "sender_name": settings.SITE_NAME,
             "sender_email": settings.DEFAULT_FROM_EMAIL,
         })
+
+
+def _store(picture: images.Picture, name: str) -> Image:
+    upload = ContentFile(picture.data, name=name)
+    return store_upload(upload, alt=picture.alt, caption=picture.caption, credit=images.CREDIT)
+
+
+def add_pictures(records) -> int:
+    """Draw a lead image for each demo article and a portrait for each demo author that has
+    none yet (images.py); returns how many pictures were made. `update()`, not `save()`: the
+    text did not change, so nothing needs reindexing or re-rendering."""
+    made = 0
+    by_key = {r.key: r for r in records}
+    for article in Article.objects.filter(external_key__in=list(by_key), lead_image=None):
+        record = by_key[article.external_key]
+        stem = record.key.removeprefix("demo:")
+        place = record.tags[0] if record.tags else ""
+        picture = images.article_picture(stem, record.section, record.title, place)
+        image = _store(picture, f"{stem}.jpg")
+        Article.objects.filter(pk=article.pk).update(
+            lead_image=image, lead_image_alt=picture.alt, lead_image_caption=picture.caption)
+        made += 1
+    slugs = [a["slug"] for a in
+             tomllib.loads((HERE / "authors.toml").read_text("utf-8"))["authors"]]
+    for author in Author.objects.filter(slug__in=slugs, photo=None):
+        picture = images.portrait(author.slug, author.name)
+        Author.objects.filter(pk=author.pk).update(
+            photo=_store(picture, f"author-{author.slug}.jpg"))
+        made += 1
+    return made

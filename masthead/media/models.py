@@ -8,8 +8,11 @@ from django.utils import timezone
 
 
 class Image(models.Model):
-    file = models.ImageField(upload_to="images/%Y/%m/", blank=True, width_field="width",
-                             height_field="height")
+    # width/height are written by media.services from the re-encoded pixels, not by the
+    # field's `width_field`/`height_field`: those connect a post_init handler that made every
+    # Image built for a reader page (~30 on the front page) take Django's slow constructor
+    # path instead of core/rows.py's direct one (~65 µs each).
+    file = models.ImageField(upload_to="images/%Y/%m/", blank=True)
     width = models.PositiveIntegerField(null=True, blank=True)
     height = models.PositiveIntegerField(null=True, blank=True)
     alt = models.CharField(max_length=300, blank=True)

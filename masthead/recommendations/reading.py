@@ -3,7 +3,8 @@
 `shown_related(article_id, n)`: the first `n` related articles of the stored list, in rank
 order, that are visible *now* (published, publication time passed, a story), so an article
 that is unpublished disappears from every page at once, before its lists are recomputed. Each
-comes with its section attached and without its text, which the block does not show.
+comes with its section and lead image (the card's thumbnail) attached and without its text,
+which the block does not show.
 
 `latest_in_section(article, n, shown_ids)`: when fewer than `n` clear the relevance floor, the
 section's newest visible stories for the "Latest from <section>" line, leaving out the article,
@@ -27,11 +28,13 @@ from django.utils import timezone
 from masthead.articles import reading as article_reading
 from masthead.articles.models import Article, Section
 from masthead.core.rows import RowReader, fetch
+from masthead.media.models import Image
 
 from .models import RelatedArticle, RelatedOverride
 
 RELATED = RowReader(Article, exclude=("body", "body_html"))
 SECTION = RowReader(Section)
+IMAGE = RowReader(Image)
 VISIBLE_STATUSES = (Article.Status.PUBLISHED.value, Article.Status.SCHEDULED.value)
 
 
@@ -39,10 +42,11 @@ VISIBLE_STATUSES = (Article.Status.PUBLISHED.value, Article.Status.SCHEDULED.val
 def _shown_sql(using: str) -> str:
     q = connections[using].ops.quote_name
     return (
-        f"SELECT {RELATED.select('a', using)}, {SECTION.select('s', using)} "
-        f"FROM {q(RelatedArticle._meta.db_table)} r "
+        f"SELECT {RELATED.select('a', using)}, {SECTION.select('s', using)}, "
+        f"{IMAGE.select('i', using)} FROM {q(RelatedArticle._meta.db_table)} r "
         f"CROSS JOIN {q(Article._meta.db_table)} a "
         f"LEFT OUTER JOIN {q(Section._meta.db_table)} s ON s.{q('id')} = a.{q('section_id')} "
+        f"LEFT OUTER JOIN {q(Image._meta.db_table)} i ON i.{q('id')} = a.{q('lead_image_id')} "
         f"WHERE r.{q('article_id')} = %s AND a.{q('id')} = r.{q('related_id')} "
         f"AND a.{q('kind')} = %s AND a.{q('status')} IN (%s, %s) "
         f"AND a.{q('published_at')} <= %s "
@@ -61,6 +65,8 @@ def shown_related(article_id: int, n: int, now=None, using: str = DEFAULT_DB_ALI
         article = RELATED.build(row, 0, using, connection)
         Article.section.field.set_cached_value(
             article, SECTION.build(row, RELATED.width, using, connection))
+        Article.lead_image.field.set_cached_value(
+            article, IMAGE.build(row, RELATED.width + SECTION.width, using, connection))
         shown.append(article)
     return shown
 

@@ -36,7 +36,7 @@ def test_article_page_has_the_seed_pages_anatomy(client, make_article):
     assert "min read" in story.xpath(".//p[@class='dateline']")[0].text_content()
     related = doc.xpath("//section[@class='related']")[0]
     assert related.xpath("./h2")[0].text == "Articles You May Like"
-    assert related.xpath(".//a")[0].text == "Another navy story"
+    assert related.xpath(".//a")[0].text_content() == "Another navy story"
     # The related block comes after the article and before the comments.
     sections = [s.get("id") or s.get("class") for s in doc.xpath("//main/section")]
     assert sections == ["related", "comments"]

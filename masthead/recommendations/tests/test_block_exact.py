@@ -1,5 +1,6 @@
-"""The related block's list items, built in Python, are the bytes the former template loop
-rendered: links, headlines, sections and dates, in any time zone, whatever the text holds."""
+"""The related block's list items, built in Python, are the bytes the same markup written as a
+template loop renders: cards with thumbnails, links, headlines, sections and dates, in any
+time zone, whatever the text holds."""
 
 import datetime as dt
 import random
@@ -11,24 +12,26 @@ from django.utils import timezone
 from markupsafe import Markup
 
 from masthead.articles.models import Article
+from masthead.media.models import Image
 from masthead.recommendations import blocks
 from masthead.recommendations.services import RelatedList
 
 pytestmark = pytest.mark.django_db
 
-# recommendations/block.html before the list items were built in blocks.items_html.
+# recommendations/block.html with the list items as a template loop (blocks.items_html builds
+# them in Python).
 FORMER_TEMPLATE = """{% if related.articles or related.latest %}
 <section class="related" aria-labelledby="related-h">
   <h2 id="related-h">Articles You May Like</h2>
   {% if related.articles %}
   <ul class="related-list">
-    {% for item in related.articles %}<li><a href="{{ item.get_absolute_url() }}">{{ item.headline }}</a>{% if item.section %} <span class="meta">{{ item.section.name }} · <time datetime="{{ item.published_at|date('c') }}">{{ item.published_at|date("j M Y") }}</time></span>{% endif %}</li>{% endfor %}
+    {% for item in related.articles %}<li class="related-card{% if item.lead_image %} has-image{% endif %}"><a href="{{ item.get_absolute_url() }}">{% if item.lead_image %}{{ image(item.lead_image, "", "thumb") }}{% endif %}<span class="related-headline">{{ item.headline|smarten }}</span></a>{% if item.section %} <span class="meta">{{ item.section.name }} · <time datetime="{{ item.published_at|date('c') }}">{{ item.published_at|date("j M Y") }}</time></span>{% endif %}</li>{% endfor %}
   </ul>
   {% endif %}
   {% if related.latest %}
   <h3 class="related-latest">{{ related.latest_label }}</h3>
   <ul class="related-list">
-    {% for item in related.latest %}<li><a href="{{ item.get_absolute_url() }}">{{ item.headline }}</a></li>{% endfor %}
+    {% for item in related.latest %}<li class="related-card{% if item.lead_image %} has-image{% endif %}"><a href="{{ item.get_absolute_url() }}">{% if item.lead_image %}{{ image(item.lead_image, "", "thumb") }}{% endif %}<span class="related-headline">{{ item.headline|smarten }}</span></a></li>{% endfor %}
   </ul>
   {% endif %}
 </section>
@@ -55,6 +58,11 @@ def test_items_are_the_former_templates_bytes(make_article, seed):
         if rng.random() < 0.2:
             Article.objects.filter(pk=article.pk).update(kind=Article.Kind.PAGE)
             article.refresh_from_db()
+        if rng.random() < 0.5:  # a thumbnail: with renditions, or only its original so far
+            article.lead_image = Image.objects.create(
+                original_url=f"https://example.org/{i}.jpg", width=1200, height=675,
+                alt=rng.choice(TEXTS),
+                renditions=rng.choice([[], [{"width": 480, "name": f"images/{i}-480w.webp"}]]))
         articles.append(article)
     for zone in ("UTC", "Europe/Paris", "America/St_Johns", "Asia/Kathmandu"):
         with timezone.override(zoneinfo.ZoneInfo(zone)):
@@ -72,5 +80,6 @@ def test_items_are_the_former_templates_bytes(make_article, seed):
 def test_items_show_link_section_and_date(make_article):
     other = make_article("Fish & chips", section="Science")
     related = blocks.items_html([other], True)
-    assert related.startswith(f'<li><a href="{other.get_absolute_url()}">Fish &amp; chips</a>')
+    assert related.startswith(f'<li class="related-card"><a href="{other.get_absolute_url()}">'
+                              '<span class="related-headline">Fish &amp; chips</span></a>')
     assert '<span class="meta">Science · <time datetime="' in related
