@@ -6,7 +6,12 @@ set). Here every split holds out whole *sources* — the five videos of the YouT
 Collection — and a model trained on the others scores them:
 
 - ``leave-one-out``: 5 splits, one video held out each (the *confirmation* splits);
-- ``leave-two-out``: 10 splits, two videos held out (the *selection* splits).
+- ``leave-two-out``: 10 splits, two videos held out (the *selection* splits);
+- ``as-held-out``: 5 splits made the way the unseen set was (``comment-spam/README.md``,
+  "Split"): per (video, label), ids sorted, shuffled, the first 20 % held out, with seeds other
+  than the organisers'. The unseen comments come from the *same five videos*, not new ones, so
+  this is the split that mirrors the unseen check; it is reported beside the keep rule as a
+  third, independent check (a kept variant must not lose there either).
 
 Variants (the rule that picks C and the two thresholds inside ``train()``, on the training
 videos only) are chosen on the selection splits and kept only if they also help on the
@@ -24,6 +29,7 @@ from __future__ import annotations
 import argparse
 import itertools
 import json
+import random
 import statistics
 import sys
 from pathlib import Path
@@ -58,6 +64,11 @@ RULES = {
                                                        hold_ham=0.10),
     "hold floor 0.03, hold budget 10 %": OperatingRule(hold_floor=0.03, recall=0.99,
                                                        hold_ham=0.10),
+    # Round 2: the hold band aims at more of the out-of-fold spam within the same 6 % budget of
+    # readers' comments (out-of-fold recall over-states recall on new comments by 1-3 points).
+    "hold recall 0.99": OperatingRule(recall=0.99),
+    "hold recall 0.985": OperatingRule(recall=0.985),
+    "hold recall 0.99, budget 4 %": OperatingRule(recall=0.99, hold_ham=0.04),
 }
 VARIANTS = [f"{scheme}, {rule}" for scheme in SCHEMES for rule in RULES]
 CURRENT = "text folds, precision 0.985, hold 6 %"
@@ -65,11 +76,31 @@ KEYS = ("precision", "recall", "flagged_recall", "flagged_precision", "ham_fpr",
         "hold_share", "spam_threshold", "hold_threshold")
 
 
+AS_HELD_OUT_SEEDS = (1, 2, 3, 4, 5)
+
+
 def splits(videos: list[str]):
     for v in videos:
         yield "leave-one-out", (v,)
     for pair in itertools.combinations(videos, 2):
         yield "leave-two-out", pair
+    for seed in AS_HELD_OUT_SEEDS:
+        yield "as-held-out", (f"seed {seed}",)
+
+
+def as_held_out(rows: list[dict], seed: int, share: float = 0.2) -> set[str]:
+    """Ids of a held-out part drawn as the unseen set's was: per (video, label), ids sorted,
+    shuffled by ``random.Random(seed)``, the first ``share`` held out."""
+    rng = random.Random(seed)
+    groups: dict[tuple[str, str], list[str]] = {}
+    for r in rows:
+        groups.setdefault((r["video"], r["label"]), []).append(r["id"])
+    held: set[str] = set()
+    for key in sorted(groups):
+        ids = sorted(groups[key])
+        rng.shuffle(ids)
+        held |= set(ids[: round(share * len(ids))])
+    return held
 
 
 def objective(f: dict) -> float:
@@ -96,6 +127,7 @@ def spread(rows: list[dict]) -> dict:
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--variants", default="", help="names separated by \";\" (default: all)")
+    ap.add_argument("--out", default=str(RESULTS))
     args = ap.parse_args(argv)
     try:
         rows = load_youtube_spam()
@@ -109,8 +141,13 @@ def main(argv: list[str] | None = None) -> int:
     video = [r["video"] for r in rows]
     per: list[dict] = []
     for kind, held in splits(sorted(set(video))):
-        test = [i for i, v in enumerate(video) if v in held]
-        tr = [i for i, v in enumerate(video) if v not in held]
+        if kind == "as-held-out":
+            ids = as_held_out(rows, int(held[0].split()[1]))
+            test = [i for i, r in enumerate(rows) if r["id"] in ids]
+        else:
+            test = [i for i, v in enumerate(video) if v in held]
+        in_test = set(test)
+        tr = [i for i in range(len(rows)) if i not in in_test]
         examples = [(comments[i], bool(y[i])) for i in tr]
         test_c, test_y = [comments[i] for i in test], y[test]
         row = {"kind": kind, "held_out": list(held), "n_test": len(test),
@@ -135,24 +172,26 @@ def main(argv: list[str] | None = None) -> int:
     summary = {
         kind: {n: spread([r[n] for r in per if r["kind"] == kind])
                for n in ("plain tf-idf + LR", *names)}
-        for kind in ("leave-one-out", "leave-two-out")
+        for kind in ("leave-one-out", "leave-two-out", "as-held-out")
     }
     keep = {}
     base = names[0]
     for n in names[1:]:
         entry = {}
-        for kind, role in (("leave-two-out", "select"), ("leave-one-out", "confirm")):
+        for kind, role in (("leave-two-out", "select"), ("leave-one-out", "confirm"),
+                           ("as-held-out", "as_held_out")):
             d = [objective(r[n]) - objective(r[base]) for r in per if r["kind"] == kind]
             entry[role] = {"mean_gain": round(statistics.fmean(d), 4),
                            "better_on": sum(x > 1e-9 for x in d),
                            "worse_on": sum(x < -1e-9 for x in d), "splits": len(d)}
         entry["kept"] = (entry["select"]["mean_gain"] > 0 and entry["confirm"]["mean_gain"] > 0
-                         and entry["confirm"]["better_on"] >= entry["confirm"]["worse_on"])
+                         and entry["confirm"]["better_on"] >= entry["confirm"]["worse_on"]
+                         and entry["as_held_out"]["mean_gain"] >= 0)
         keep[n] = entry
     report = {"protocol": "whole videos held out; model trained on the rest", "target": TARGET,
               "objective": "recall - 3 x max(0, 0.97 - precision), paired against " + base,
               "summary": summary, "keep_rule": keep, "per_split": per}
-    RESULTS.write_text(json.dumps(report, indent=2) + "\n")
+    Path(args.out).write_text(json.dumps(report, indent=2) + "\n")
     for kind, block in summary.items():
         print(kind)
         for n, m in block.items():
