@@ -238,6 +238,10 @@ CANDIDATES: dict[str, dict] = {
     "section_rank0.02": {"section_rank_weight": 0.02},
     "section_rank0.05": {"section_rank_weight": 0.05},
     "section_rank0.1": {"section_rank_weight": 0.1},
+    # Figures that disagree, read from the headline and lead only (round 2).
+    "lead_conflict0.05": {"conflict_weight": 0.05, "conflict_lead_words": 50},
+    "lead_conflict0.1": {"conflict_weight": 0.1, "conflict_lead_words": 50},
+    "lead30_conflict0.1": {"conflict_weight": 0.1, "conflict_lead_words": 30},
 }
 
 

@@ -75,6 +75,10 @@ class LexicalSettings:
     # Figures that disagree (facts.conflict_rows): - conflict_weight x max(0, conflict).
     conflict_weight: float = 0.0
     conflict_dates: bool = True  # years and dates in the text count as figures that can clash
+    # Figures that disagree are read from the headline and the first this-many words of the
+    # body only (0 = the whole text): the lead states the event's own toll, magnitude and
+    # date; later paragraphs bring background figures that twins and siblings share alike.
+    conflict_lead_words: int = 0
     distance_grace_days: float = 120.0
     distance_span_days: float = 365.0
     refit_after: float = 0.2  # share of the corpus changed since the fit that calls for a refit
@@ -186,6 +190,9 @@ class Features:
         facts = extract_with_units(doc.title, doc.body)
         cols = self.fact_index.ids(set(facts))
         self.fact_index.count(cols, +1)
+        lead = self.settings.conflict_lead_words
+        if lead:
+            facts = extract_with_units(doc.title, " ".join(doc.body.split()[:lead]))
         return cols, conflict_rows(self.fact_index, facts, self.settings.conflict_dates)
 
     def _section(self, name: str) -> int:

@@ -140,3 +140,21 @@ def test_sections_as_imported_lift_same_section_precision_on_the_shared_corpus()
         listed[name] = sum(len(items) for items in lists.values())
     assert precision["ranked"] > precision["content only"]
     assert listed["ranked"] == listed["content only"]
+
+
+def test_figures_that_disagree_can_be_read_from_the_lead_only():
+    # The lead gives the event's own toll; background further down repeats the other event's.
+    # Read over the whole text the two reports share "30 people" and nothing disagrees; read
+    # from the lead, 10 people against 30 people is a clash worth the full conflict weight.
+    filler = " ".join(f"filler{i}" for i in range(60))
+    a = Doc("quake-a", "Quake in Qeshm", f"A quake killed 10 people on Qeshm. {filler} "
+            "In 2005 a quake killed 30 people there.")
+    b = Doc("quake-b", "Quake in Qeshm", f"A quake killed 30 people on Qeshm. {filler}")
+    first = {}
+    for name, lead in (("whole text", 0), ("lead", 50)):
+        engine = LexicalEngine(LexicalSettings(conflict_weight=0.1, conflict_dates=False,
+                                               conflict_lead_words=lead))
+        engine.fit([*generated(), a, b])
+        scores = engine.features.scores_for(engine.slot_of["quake-a"])[0]
+        first[name] = float(scores[engine.slot_of["quake-b"]])
+    assert abs(first["whole text"] - first["lead"] - 0.1) < 1e-6
