@@ -46,3 +46,12 @@ def test_related_engine_gets_sections_as_import_jsonl_reads_them(sections_mode):
     assert related_protocol.section_as_imported(bbc) == "tech"
     related_protocol.WITH_SECTIONS = False
     assert related_protocol.section_as_imported(bbc) == ""
+
+
+def test_spam_periods_are_whole_stretches_of_time_per_video():
+    rows = [{"id": f"{v}-{i}", "video": v, "date": f"2014-01-{i + 1:02d}T10:00:00"}
+            for v in ("Psy", "Shakira") for i in range(10)]
+    parts = [spam_protocol.period_part(rows, i) for i in range(5)]
+    assert set().union(*parts) == {r["id"] for r in rows}  # every comment held out once
+    assert sum(len(p) for p in parts) == len(rows)
+    assert parts[4] == {"Psy-8", "Psy-9", "Shakira-8", "Shakira-9"}  # the latest fifth
