@@ -10,7 +10,9 @@ keep rule moves into ``masthead/comments/spam/cues.py`` with a feature-version b
   runs, emoji share, punctuation share, repeated words, all-caps words;
 - ``hand weight 1.0``: the hand cues weigh twice as much against the n-grams (``HAND_SCALE``
   0.5 → 1.0), so what transfers counts more than the words one source uses;
-- ``extra cues, hand weight 1.0``: both.
+- ``extra cues, hand weight 1.0``: both;
+- ``no word n-grams``: character n-grams and hand cues only (words are what one source's spam
+  repeats; character n-grams also read spellings and link shapes).
 """
 
 from __future__ import annotations
@@ -68,7 +70,19 @@ def _with_extra(p: Prepared) -> list[float]:
 SHIPPED_CUES = cues.hand_features
 SHIPPED_NAMES = cues.HAND_FEATURES
 SHIPPED_SCALE = scoring.HAND_SCALE
-FEATURE_SETS = ("shipped", "extra cues", "hand weight 1.0", "extra cues, hand weight 1.0")
+SHIPPED_WORDS = features.WORD_HASHER
+FEATURE_SETS = ("shipped", "extra cues", "hand weight 1.0", "extra cues, hand weight 1.0",
+                "no word n-grams")
+
+
+class _NoWords:
+    """A word hasher that finds no n-grams: the trained model has no word columns, so the
+    pure-Python scorer's word block adds 0, as training saw."""
+
+    def transform(self, texts):
+        import scipy.sparse as sp
+
+        return sp.csr_matrix((len(texts), SHIPPED_WORDS.n_features))
 
 
 def use(name: str) -> None:
@@ -83,3 +97,4 @@ def use(name: str) -> None:
         mod.hand_features = fn
         mod.HAND_FEATURES = names
     scoring.HAND_SCALE = model.HAND_SCALE = scale
+    features.WORD_HASHER = _NoWords() if name == "no word n-grams" else SHIPPED_WORDS

@@ -65,7 +65,8 @@ def feature_set():
     spam_features.use("shipped")
 
 
-@pytest.mark.parametrize("name", ["extra cues", "hand weight 1.0", "extra cues, hand weight 1.0"])
+@pytest.mark.parametrize("name", ["extra cues", "hand weight 1.0", "extra cues, hand weight 1.0",
+                                  "no word n-grams"])
 def test_spam_feature_variants_train_and_score_the_same_features(feature_set, name):
     from masthead.comments.spam import model as spam_model
     from masthead.comments.spam.corpus import load_youtube_spam
@@ -80,6 +81,7 @@ def test_spam_feature_variants_train_and_score_the_same_features(feature_set, na
     m = spam_model.train(list(zip(comments, [r["label"] == "spam" for r in rows])), tune=False)
     extra = name.startswith("extra cues")
     assert len(m.coef_hand) == 19 + 9 * extra
+    assert (len(m.coef_words) == 0) == (name == "no word n-grams")
     # The pure-Python scorer the site serves with reads the variant exactly as training did.
     served = m.score_many(comments[:50])
     reference = spam_model.reference_scores(m, comments[:50])
@@ -89,7 +91,7 @@ def test_spam_feature_variants_train_and_score_the_same_features(feature_set, na
     if extra:
         with pytest.raises(ValueError, match="hand-feature weights"):
             type(m)(**{k: getattr(m, k) for k in fields})
-    else:
+    elif "hand weight" in name:
         assert m.score_many(comments[:50]) != served
 
 def test_spam_extra_cues_read_links_contacts_and_shape(feature_set):
