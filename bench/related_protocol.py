@@ -14,7 +14,12 @@ alone. There the engine had 0.972 / 0.939 / 2.8 % against 0.986 / 0.956 / 1.3 % 
   dates, wikinews by a window of publication dates: whole time periods) and ``sources`` (the
   same draws with one source left out of the corpus, so no measure depends on the mix).
 - **As imported.** Articles without a date get the import time, as ``import jsonl`` gives them
-  (``importers/services.py``); the engine sees id, title, body and that time — no labels.
+  (``importers/services.py``). Since issue 16, ``import jsonl`` reads the corpus' ``category``
+  as the article's section (``importers/sources/jsonl.py``, ``ALIASES``) and ``related rebuild``
+  hands sections to the engine (``recommendations/documents.py``): bbc articles arrive in
+  their section, ecbplus articles in a section per topic (``topic-NN``), wikinews in none. So
+  the engine sees id, title, body, that time and that section, as on a re-import of the unseen
+  set; ``--no-sections`` measures as before issue 16 (id, title, body, time only).
 - **Selection and confirmation pools.** The ecbplus topics, bbc articles (per section) and
   wikinews articles are dealt once (seeded) into two pools. Variants are compared on splits
   drawn from the *selection* pool; a change is kept only if it also helps on splits drawn from
@@ -34,6 +39,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import hashlib
 import json
 import random
 import statistics
@@ -137,9 +143,27 @@ def draw(pool: dict[str, list[dict]], kind: str, i: int, seed: int = SEED) -> li
     return corpus
 
 
+# Whether the engine is given sections as ``import jsonl`` reads them (``category``), and whether
+# the ecbplus articles are filed under bbc-like sections at random instead of one per topic (a
+# site where one story runs in several sections: a section bonus must not split it): main().
+WITH_SECTIONS = True
+CROSS_FILED = False
+CROSS_SECTIONS = ("business", "entertainment", "politics", "sport", "tech")
+
+
+def section_as_imported(record: dict) -> str:
+    if not WITH_SECTIONS:
+        return ""
+    if CROSS_FILED and record.get("story"):
+        digest = hashlib.sha256(record["id"].encode()).digest()
+        return CROSS_SECTIONS[digest[0] % len(CROSS_SECTIONS)]
+    return record.get("category") or ""
+
+
 def engine_lists(records: list[dict], settings: LexicalSettings) -> dict[str, list[str]]:
     engine = LexicalEngine(settings)
-    engine.fit(Doc(r["id"], r["title"], r["body"], published_at=as_imported(r)) for r in records)
+    engine.fit(Doc(r["id"], r["title"], r["body"], section=section_as_imported(r),
+                   published_at=as_imported(r)) for r in records)
     return {key: [x.key for x in items] for key, items in engine.all_related(K)}
 
 
@@ -210,6 +234,14 @@ CANDIDATES: dict[str, dict] = {
     "conflict0.1_facts0.05": {"conflict_weight": 0.1, "facts_weight": 0.05},
     "figure_conflict0.05": {"conflict_weight": 0.05, "conflict_dates": False},
     "figure_conflict0.1": {"conflict_weight": 0.1, "conflict_dates": False},
+    # Round 2 (sections as imported): a same-section bonus on the ranking only, not the floor.
+    "section_rank0.02": {"section_rank_weight": 0.02},
+    "section_rank0.05": {"section_rank_weight": 0.05},
+    "section_rank0.1": {"section_rank_weight": 0.1},
+    # Figures that disagree, read from the headline and lead only (round 2).
+    "lead_conflict0.05": {"conflict_weight": 0.05, "conflict_lead_words": 50},
+    "lead_conflict0.1": {"conflict_weight": 0.1, "conflict_lead_words": 50},
+    "lead30_conflict0.1": {"conflict_weight": 0.1, "conflict_lead_words": 30},
 }
 
 
@@ -295,7 +327,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default="stories,periods,sources")
     ap.add_argument("--pools", default="select,confirm")
     ap.add_argument("--out", default=str(RESULTS))
+    ap.add_argument("--no-sections", action="store_true",
+                    help="engine not given sections (import jsonl before issue 16)")
+    ap.add_argument("--cross-filed", action="store_true",
+                    help="ecbplus articles filed under random bbc sections (stories span sections)")
     args = ap.parse_args(argv)
+    global WITH_SECTIONS, CROSS_FILED
+    WITH_SECTIONS = not args.no_sections
+    CROSS_FILED = args.cross_filed
     names = ["default", *[n for n in args.variants.split(",") if n and n != "default"]] \
         if args.variants else list(variants())
     try:
@@ -305,6 +344,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     report = {
         "protocol": "whole-unit splits of the unseen set's size, each fitted alone, as imported",
+        "engine_given_sections": WITH_SECTIONS,
+        "ecbplus_cross_filed": CROSS_FILED,
         "seed": SEED,
         "make_up": {"ecbplus_topics": TOPICS, "bbc": BBC, "wikinews": WIKI},
         "targets": TARGETS,

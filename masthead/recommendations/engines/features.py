@@ -56,6 +56,12 @@ class LexicalSettings:
     evidence_floor: float = 0.4
     duplicate: float = 0.9  # text cosine above which two articles are the same story republished
     section_weight: float = 0.02
+    # Same section, added to the first score only (ranking and neighbour profiles), not to the
+    # content score the floor reads: a section alone never makes an unrelated article relevant.
+    # 0.02 (issue 19, bench/related_protocol.py with sections as imported): same-section P@4
+    # +1.4 points on selection and confirmation splits; 0.05 and 0.1 gain more there but cost
+    # same-story precision (-0.7 and -2.6 points) where one story is filed in several sections.
+    section_rank_weight: float = 0.02
     tag_weight: float = 0.06
     author_weight: float = 0.01
     recency_weight: float = 0.01  # a tie-breaker: small against typical scores of 0.1-0.5
@@ -69,6 +75,10 @@ class LexicalSettings:
     # Figures that disagree (facts.conflict_rows): - conflict_weight x max(0, conflict).
     conflict_weight: float = 0.0
     conflict_dates: bool = True  # years and dates in the text count as figures that can clash
+    # Figures that disagree are read from the headline and the first this-many words of the
+    # body only (0 = the whole text): the lead states the event's own toll, magnitude and
+    # date; later paragraphs bring background figures that twins and siblings share alike.
+    conflict_lead_words: int = 0
     distance_grace_days: float = 120.0
     distance_span_days: float = 365.0
     refit_after: float = 0.2  # share of the corpus changed since the fit that calls for a refit
@@ -180,6 +190,9 @@ class Features:
         facts = extract_with_units(doc.title, doc.body)
         cols = self.fact_index.ids(set(facts))
         self.fact_index.count(cols, +1)
+        lead = self.settings.conflict_lead_words
+        if lead:
+            facts = extract_with_units(doc.title, " ".join(doc.body.split()[:lead]))
         return cols, conflict_rows(self.fact_index, facts, self.settings.conflict_dates)
 
     def _section(self, name: str) -> int:
@@ -215,9 +228,11 @@ class Features:
         cols, vals = self.text.row(slot)
         text = self.text.dot(cols, vals, n)
         content = text + self.meta.dot(*self.meta.row(slot), n)
-        if self.sections[slot] >= 0:
-            content += s.section_weight * (self.sections == self.sections[slot])
         first = content.copy()
+        if self.sections[slot] >= 0:
+            same = self.sections == self.sections[slot]
+            content += s.section_weight * same
+            first += (s.section_weight + s.section_rank_weight) * same
         if self.topic.dim:
             first += s.topic_weight * (self.topic.matrix @ self.topic.data[slot])
         if s.facts_weight:
@@ -239,8 +254,11 @@ class Features:
         if self.meta.blocks and self.meta.blocks[0].matrix.nnz:
             content += _pair_dots(self.meta.blocks[0].matrix, a, b).reshape(shape)
         sec = self.sections[rows][:, None]
-        content += s.section_weight * ((sec == self.sections[others]) & (sec >= 0))
+        same = (sec == self.sections[others]) & (sec >= 0)
+        content += s.section_weight * same
         first = content + self.recency(rows, others)
+        if s.section_rank_weight:
+            first += s.section_rank_weight * same
         if s.facts_weight and self.facts.blocks and self.facts.blocks[0].matrix.nnz:
             first += s.facts_weight * _pair_dots(self.facts.blocks[0].matrix, a, b).reshape(shape)
         if s.conflict_weight and self.units.blocks and self.units.blocks[0].matrix.nnz:

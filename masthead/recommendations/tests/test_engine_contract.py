@@ -18,7 +18,8 @@ def _with_every_evidence() -> LexicalEngine:
     # The lexical engine with the issue-19 evidence switched on (facts, figures that disagree,
     # publication-time distance): off by default, but every path must keep the contract.
     return LexicalEngine(LexicalSettings(facts_weight=0.05, conflict_weight=0.05,
-                                         distance_weight=0.1))
+                                         distance_weight=0.1, section_rank_weight=0.05,
+                                         conflict_lead_words=50))
 
 
 ENGINES = {"lexical": LexicalEngine, "lexical+evidence": _with_every_evidence}

@@ -26,7 +26,8 @@ def corpus() -> list[Doc]:
     return generated()
 
 
-EVIDENCE = LexicalSettings(facts_weight=0.05, conflict_weight=0.05, distance_weight=0.1)
+EVIDENCE = LexicalSettings(facts_weight=0.05, conflict_weight=0.05, distance_weight=0.1,
+                           section_rank_weight=0.05, conflict_lead_words=50)
 
 
 @pytest.mark.parametrize("settings", [LexicalSettings(), EVIDENCE], ids=["default", "evidence"])
