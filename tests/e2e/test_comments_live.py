@@ -81,6 +81,8 @@ def open_form(base: str, path: str) -> dict | None:
     html = body.decode()
     if 'name="form_token"' not in html:
         return None
+    # The comment form's own fields: a newsletter sign-up form on the page has a token too.
+    html = html[html.index('class="comment-form"'):]
     return {name: re.search(rf'name="{name}" value="([^"]*)"', html).group(1)
             for name in ("article", "form_token")}
 

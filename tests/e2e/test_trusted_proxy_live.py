@@ -101,6 +101,7 @@ def articles(base: str) -> list[str]:
 
 def post(base: str, path: str, n: int, *, source: str, forwarded: str | None = None) -> int:
     _, page = request(base, "GET", path, source=source)
+    page = page[page.index('class="comment-form"'):]  # not the newsletter form's token
     form = {name: re.search(rf'name="{name}" value="([^"]*)"', page).group(1)
             for name in ("article", "form_token")}
     data = urllib.parse.urlencode({
