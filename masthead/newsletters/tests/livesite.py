@@ -9,6 +9,7 @@ costs seconds of CPU that the workers under test would lose on a small machine.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
@@ -60,6 +61,18 @@ class LiveSite:
                               cwd=REPO, capture_output=True, text=True, timeout=timeout)
         assert done.returncode == 0, done.stderr[-2000:]
         return done.stdout
+
+    def issue_to_readers(self, count: int, subject: str) -> int:
+        """Migrate, make the "morning" newsletter with `count` consenting readers (imported as
+        a publisher would, from a CSV), and queue one issue to them: its id."""
+        self.masthead("migrate", "-v0")
+        self.masthead("newsletters", "create", "Morning", "--sender", "news@example.org")
+        csv = self.tmp_path / "list.csv"
+        csv.write_text("email,subscribed_to_emails,created_at\n" + "".join(
+            f"reader{n}@example.org,true,2024-01-01T00:00:00Z\n" for n in range(count)))
+        self.masthead("newsletters", "import", str(csv), "--newsletter", "morning")
+        return json.loads(self.masthead("newsletters", "send", "morning", "--subject",
+                                        subject))["issue"]
 
     def worker(self, log, concurrency: int = 2) -> subprocess.Popen:
         return subprocess.Popen(

@@ -9,7 +9,6 @@ the aiosmtpd server of the test process as the ledger.
 
 from __future__ import annotations
 
-import json
 import os
 import random
 import re
@@ -32,14 +31,7 @@ def test_killed_workers_never_send_a_reader_two_copies(tmp_path):
                     MASTHEAD_JOBS_DEAD_AFTER=2, MASTHEAD_NEWSLETTERS_LEASE_SECONDS=1)
     started = time.monotonic()
     try:
-        site.masthead("migrate", "-v0")
-        site.masthead("newsletters", "create", "Morning", "--sender", "news@example.org")
-        csv = tmp_path / "list.csv"
-        csv.write_text("email,subscribed_to_emails,created_at\n" + "".join(
-            f"reader{n}@example.org,true,2024-01-01T00:00:00Z\n" for n in range(COUNT)))
-        site.masthead("newsletters", "import", str(csv), "--newsletter", "morning")
-        issue = json.loads(site.masthead("newsletters", "send", "morning", "--subject",
-                                         "Kill"))["issue"]
+        issue = site.issue_to_readers(COUNT, "Kill")
         log = open(tmp_path / "workers.log", "wb")  # noqa: SIM115
         kills, interrupted = 0, 0
         rng = random.Random(17)

@@ -27,14 +27,7 @@ def test_two_workers_sending_together_stay_under_the_global_rate(tmp_path):
                     MASTHEAD_NEWSLETTERS_RATE=RATE, MASTHEAD_NEWSLETTERS_BATCH_SIZE=20)
     workers = []
     try:
-        site.masthead("migrate", "-v0")
-        site.masthead("newsletters", "create", "Morning", "--sender", "news@example.org")
-        csv = tmp_path / "list.csv"
-        csv.write_text("email,subscribed_to_emails,created_at\n" + "".join(
-            f"reader{n}@example.org,true,2024-01-01T00:00:00Z\n" for n in range(COUNT)))
-        site.masthead("newsletters", "import", str(csv), "--newsletter", "morning")
-        issue = json.loads(site.masthead("newsletters", "send", "morning", "--subject",
-                                         "Paced"))["issue"]
+        issue = site.issue_to_readers(COUNT, "Paced")
         log = open(tmp_path / "workers.log", "wb")  # noqa: SIM115
         workers = [site.worker(log), site.worker(log)]  # 2 processes x 2 threads
         deadline = time.monotonic() + 300
