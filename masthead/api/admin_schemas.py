@@ -95,6 +95,9 @@ class ArticleAdmin(Closed):
     lead_image_caption: str
     featured: bool
     comments_enabled: bool
+    email_newsletters: list[str] = Field(
+        description="slugs of the newsletters the article is sent to as an email when it is "
+                    "published (what was set with `email_newsletters`)")
     published_at: Time
     updated_at: Time
     version: str = Field(description="the ETag: send it back in If-Match to update")

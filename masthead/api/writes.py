@@ -24,6 +24,7 @@ from ninja.errors import HttpError
 
 from masthead.articles.models import Article, Author, Section
 from masthead.media.models import Image
+from masthead.newsletters import article_mail
 from masthead.newsroom import policy
 from masthead.newsroom import services as newsroom
 
@@ -47,6 +48,7 @@ def admin_view(article: Article) -> dict:
         "lead_image": article.lead_image_id, "lead_image_alt": article.lead_image_alt,
         "lead_image_caption": article.lead_image_caption, "featured": article.featured,
         "comments_enabled": article.comments_enabled,
+        "email_newsletters": sorted(n.slug for n in article_mail.chosen(article)),
         "published_at": article.published_at.isoformat() if article.published_at else None,
         "updated_at": article.updated_at.isoformat(), "version": etag(article),
     }

@@ -36,6 +36,7 @@ def test_an_article_created_published_with_email_newsletters_is_sent_once(client
         "title": "Dam gives way", "body": "Water everywhere.", "status": "published",
         "email_newsletters": ["breaking"]}, headers)
     assert response.status_code == 201, body
+    assert body["email_newsletters"] == ["breaking"]  # the answer echoes the choice
     issue = Issue.objects.get()
     assert issue.article_id == body["id"] and len(smtp.ledger.received) == 2
     # An update of the live article sends nothing more.
@@ -53,10 +54,14 @@ def test_a_draft_chosen_by_patch_goes_out_when_published(client, smtp):
     headers = _admin("editor")
     response, body = _post(client, "/articles/", {"title": "Quake", "body": "Shaking."},
                            headers)
+    assert body["email_newsletters"] == []
     response, body = _post(client, f"/articles/{body['id']}/", {
         "email_newsletters": ["breaking"]}, {**headers, "HTTP_IF_MATCH": response["ETag"]},
         method="patch")
     assert response.status_code == 200 and not smtp.ledger.received
+    assert body["email_newsletters"] == ["breaking"]
+    source = client.get(f"/api/v1/articles/{body['id']}/source/", **headers).json()
+    assert source["email_newsletters"] == ["breaking"]
     response, _ = _post(client, f"/articles/{body['id']}/publish/", {}, headers)
     assert response.status_code == 200
     assert Issue.objects.get().article_id == body["id"] and len(smtp.ledger.received) == 1
