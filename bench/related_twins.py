@@ -21,9 +21,13 @@ all past the relevance floor) and the pair features are cached under ``var/twins
 variant re-ranks those lists offline — a re-ranking can reorder, never admit an article the
 floor refused. ``default`` (the lists as stored) reproduces the protocol's default figures.
 
-    python bench/related_twins.py [--splits 4] [--refresh]
+    python bench/related_twins.py [--splits 6] [--refresh] [--seed N --out FILE]
 
-Writes bench/results/related_protocol_round3.json.
+Writes bench/results/related_protocol_round3.json (``--seed`` deals the pools and draws the
+splits with another seed and repeats the whole procedure, model fitting included: a
+replication, bench/results/related_protocol_round3_seed7.json). It also reports how well each
+piece of evidence tells a sibling from a twin on pairs of the pool it was not fitted on
+(``separability``). What was found, and why nothing ships: docs/recommendations.md, "Round 3".
 """
 
 from __future__ import annotations
@@ -33,7 +37,6 @@ import json
 import math
 import pickle
 import re
-import statistics
 import sys
 import time
 from collections import Counter
@@ -46,7 +49,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import related_protocol as rp  # noqa: E402
-from related_quality import Labels, load, measure  # noqa: E402
+from related_quality import Labels, load  # noqa: E402
 
 from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings  # noqa: E402
 from masthead.recommendations.engines.facts import extract_with_units  # noqa: E402
