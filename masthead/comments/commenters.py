@@ -2,7 +2,9 @@
 
 - `confirm_address(token)`: the signed link mailed to an address. Proves the reader owns it:
   the address becomes confirmed (reply notifications may now be mailed to it), and a comment
-  held only because a known address came from an unknown browser is published.
+  held only because a known address came from an unknown browser is published. The link is
+  bound to the address by a hash keyed with the secret key, not to the ring's digest, so it
+  survives `masthead keys rotate`.
 - `unsubscribe(token)`: one-click stop of every reply notification to that address (the link
   names a comment, so it survives `masthead keys rotate`, which changes digests).
 - `export_commenter(email)` / `erase_commenter(email)`: `masthead comments export|erase`.
@@ -41,7 +43,7 @@ def confirm_address(token: str, *, now=None) -> Confirmation:
     comment = None
     if parsed:
         comment = Comment.objects.select_related("article").filter(pk=parsed[0]).first()
-    if comment is None or not comment.email_digest.startswith(parsed[1]):
+    if comment is None or not comment.email_digest or not _link_matches(comment, *parsed[1:]):
         raise ModerationError("This confirmation link is not valid or has expired.")
     now = now or timezone.now()
     published = False
@@ -60,6 +62,14 @@ def confirm_address(token: str, *, now=None) -> Confirmation:
             comment.refresh_from_db(fields=["status", "hold_reason"])
             published = True
     return Confirmation(comment, published)
+
+
+def _link_matches(comment: Comment, kind: str, value: str) -> bool:
+    """Does the comment still carry the address the link was mailed to?"""
+    if kind == "digest":  # a link from before rotation-proof links: valid until a rotation
+        return comment.email_digest.startswith(value)
+    email = decrypt_email(comment.email_encrypted)
+    return bool(email) and tokens.address_matches(normalise_email(email), value)
 
 
 def unsubscribe(token: str) -> int:

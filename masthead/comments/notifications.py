@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from . import tokens
 from .models import Comment, Commenter
-from .privacy import decrypt_email
+from .privacy import decrypt_email, normalise_email
 
 log = logging.getLogger("masthead.comments")
 CONSOLE = "django.core.mail.backends.console.EmailBackend"
@@ -102,7 +102,7 @@ def notify_moderators(comment: Comment) -> bool:
 
 def send_confirmation(comment: Comment, email: str, *, publishes: bool) -> bool:
     link = _absolute(reverse("comments:confirm",
-                             args=[tokens.confirm_token(comment.pk, comment.email_digest)]))
+                             args=[tokens.confirm_token(comment.pk, normalise_email(email))]))
     subject = "Please confirm your comment" if publishes else "Confirm reply notifications"
     return _send(
         subject, "comments/mail/confirm.txt",

@@ -17,12 +17,14 @@
 from __future__ import annotations
 
 import hashlib
+import hmac
 import secrets
 import time
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.core import signing
+from django.utils.crypto import salted_hmac
 
 FORM_SALT = "masthead.comments.form-token"
 CONFIRM_SALT = "masthead.comments.confirm"
@@ -107,14 +109,35 @@ def submission_key(token: FormToken, parent_id: int | None, email_digest: str, b
 
 # Signed links ---------------------------------------------------------------------------------
 
-def confirm_token(comment_id: int, email_digest: str) -> str:
-    return signing.dumps({"c": comment_id, "d": email_digest[:16]}, salt=CONFIRM_SALT)
+def address_check(email: str, secret: str | None = None) -> str:
+    """A short keyed hash of the (normalised) address a confirmation link was mailed to.
+
+    Keyed with the secret key, not the key ring: `masthead keys rotate` re-digests every
+    stored address, and a link mailed before a rotation must still confirm after it."""
+    return salted_hmac(CONFIRM_SALT, email, secret=secret, algorithm="sha256").hexdigest()[:16]
 
 
-def read_confirm_token(value: str) -> tuple[int, str] | None:
+def address_matches(email: str, check: str) -> bool:
+    """`check` made for `email` with the secret key or a fallback (as the link's signature
+    itself is accepted under SECRET_KEY_FALLBACKS)."""
+    return any(hmac.compare_digest(address_check(email, secret), check)
+               for secret in [settings.SECRET_KEY, *settings.SECRET_KEY_FALLBACKS])
+
+
+def confirm_token(comment_id: int, email: str) -> str:
+    """The signed link for comment `comment_id`, bound to the address it is mailed to (the
+    comment must still carry that address: an erased comment's link confirms nothing)."""
+    return signing.dumps({"c": comment_id, "a": address_check(email)}, salt=CONFIRM_SALT)
+
+
+def read_confirm_token(value: str) -> tuple[int, str, str] | None:
+    """(comment id, "address", check) — or (id, "digest", prefix of the address's ring digest)
+    for links mailed before rotation-proof links; None for a forged or expired link."""
     try:
         data = signing.loads(value, salt=CONFIRM_SALT, max_age=CONFIRM_LINK_AGE)
-        return int(data["c"]), str(data["d"])
+        if "a" in data:
+            return int(data["c"]), "address", str(data["a"])
+        return int(data["c"]), "digest", str(data["d"])
     except (signing.BadSignature, KeyError, TypeError, ValueError):
         return None
 

@@ -157,3 +157,45 @@ def _digest(email):
     from masthead.comments.privacy import email_digest
 
     return email_digest(email)
+
+
+def _held_for_confirmation(post, article, fresh_client):
+    regular = approved_comment(article, email_digest=_digest("ada@example.org"))
+    post(article, fresh_client, comment="Typed a regular's address.")
+    comment = Comment.objects.exclude(pk=regular.pk).get()
+    body = [m for m in mail.outbox if m.to == ["ada@example.org"]][0].body
+    link = re.search(r"http://\S+/comments/confirm/\S+/", body).group(0)
+    return comment, link.split("127.0.0.1:8000", 1)[1]
+
+
+def test_a_confirmation_link_still_works_after_the_keys_are_rotated(
+        post, article, fresh_client):
+    from django.core.management import call_command
+
+    comment, path = _held_for_confirmation(post, article, fresh_client)
+    digest_before = comment.email_digest
+    call_command("keys", "rotate", stdout=open("/dev/null", "w"))
+    comment.refresh_from_db()
+    assert comment.email_digest != digest_before  # the rotation did re-digest the address
+    assert Client().post(path).status_code == 303
+    assert Comment.objects.get(pk=comment.pk).status == "approved"
+
+
+def test_a_link_mailed_before_rotation_proof_links_still_confirms(post, article, fresh_client):
+    comment, _ = _held_for_confirmation(post, article, fresh_client)
+    from django.core import signing
+    old_style = signing.dumps({"c": comment.pk, "d": comment.email_digest[:16]},
+                              salt=tokens.CONFIRM_SALT)
+    assert Client().post(f"/comments/confirm/{old_style}/").status_code == 303
+    assert Comment.objects.get(pk=comment.pk).status == "approved"
+
+
+def test_a_link_for_another_address_or_an_erased_comment_confirms_nothing(
+        post, article, fresh_client):
+    comment, path = _held_for_confirmation(post, article, fresh_client)
+    other = tokens.confirm_token(comment.pk, "mallory@example.org")
+    assert Client().post(f"/comments/confirm/{other}/").status_code == 400
+    Comment.objects.filter(pk=comment.pk).update(email_encrypted="", email_digest="")
+    assert Client().post(path).status_code == 400
+    assert Comment.objects.get(pk=comment.pk).status == "pending"
+    assert not Commenter.objects.filter(confirmed_at__isnull=False).exists()
