@@ -8,20 +8,16 @@ directory. The tests run in order on one cluster; each states the bound it holds
 from __future__ import annotations
 
 import concurrent.futures
-import http.cookiejar
-import io
 import re
 import shutil
 import tempfile
 import time
-import urllib.error
-import urllib.parse
-import urllib.request
 import uuid
 from pathlib import Path
 
 import pytest
 
+from tests.cluster.client import Browser, article_state, every_server, login, png
 from tests.cluster.cluster import Cluster, missing, wait_for
 
 pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.cluster]
@@ -31,72 +27,6 @@ pytestmark = [pytest.mark.e2e, pytest.mark.slow, pytest.mark.cluster]
 # MASTHEAD_JOBS_DEAD_AFTER (4 s here), the recovery sweep runs every 10 s, a retry waits a few
 # seconds more.
 FOLLOW_UP_BOUND = 30.0
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-class Browser:
-    """A reader's or editor's browser: cookies kept, redirects not followed."""
-
-    def __init__(self):
-        self.jar = http.cookiejar.CookieJar()
-        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.jar),
-                                                  NoRedirect)
-
-    def request(self, url, data=None, headers=None, timeout=30):
-        request = urllib.request.Request(url, data=data, headers=headers or {})
-        try:
-            with self.opener.open(request, timeout=timeout) as reply:
-                return reply.status, reply.headers, reply.read()
-        except urllib.error.HTTPError as error:
-            return error.code, error.headers, error.read()
-
-    def get(self, url):
-        return self.request(url)
-
-    def post(self, url, fields, files=None, referer=None):
-        headers = {"Referer": referer or url, "Origin": _origin(url)}
-        if files:
-            body, ctype = _multipart(fields, files)
-        else:
-            body, ctype = urllib.parse.urlencode(fields).encode(), \
-                "application/x-www-form-urlencoded"
-        headers["Content-Type"] = ctype
-        return self.request(url, data=body, headers=headers)
-
-    def csrf(self, url) -> str:
-        _, _, body = self.get(url)
-        return re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body.decode()).group(1)
-
-
-def _origin(url: str) -> str:
-    parts = urllib.parse.urlsplit(url)
-    return f"{parts.scheme}://{parts.netloc}"
-
-
-def _multipart(fields: dict, files: dict) -> tuple[bytes, str]:
-    boundary = uuid.uuid4().hex
-    out = io.BytesIO()
-    for name, value in fields.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n'
-                  f"{value}\r\n".encode())
-    for name, (filename, data, ctype) in files.items():
-        out.write(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; '
-                  f'filename="{filename}"\r\nContent-Type: {ctype}\r\n\r\n'.encode())
-        out.write(data + b"\r\n")
-    out.write(f"--{boundary}--\r\n".encode())
-    return out.getvalue(), f"multipart/form-data; boundary={boundary}"
-
-
-def _png() -> bytes:
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", (1200, 800), (40, 90, 160)).save(buffer, "PNG")
-    return buffer.getvalue()
 
 
 @pytest.fixture(scope="module")
@@ -122,32 +52,6 @@ def editor(cluster):
                             "--password-stdin", input="correct horse battery staple\n")
     assert done.returncode == 0, done.stderr
     return "cluster-editor", "correct horse battery staple"
-
-
-def login(browser: Browser, base: str, editor) -> None:
-    url = base + "/newsroom/login/"
-    status, _, _ = browser.post(url, {"csrfmiddlewaretoken": browser.csrf(url),
-                                      "username": editor[0], "password": editor[1]})
-    assert status == 302, status
-
-
-def every_server(cluster):
-    return [s.url for s in cluster.servers if s.proc and s.proc.poll() is None]
-
-
-def article_state(cluster, pk: int) -> dict:
-    """What the database says of one article's follow-ups."""
-    done = cluster.python(f"""
-import json
-from masthead.articles.models import Article
-from masthead.recommendations.models import RelatedArticle
-a = Article.objects.get(pk={pk})
-print(json.dumps({{"url": a.get_absolute_url(), "visible": a.is_visible,
-                   "related": RelatedArticle.objects.filter(article_id={pk}).count()}}))
-""")
-    import json
-
-    return json.loads(done.stdout.strip().splitlines()[-1])
 
 
 def test_a_login_on_one_server_works_on_the_others(cluster, editor):
@@ -185,7 +89,7 @@ def test_an_image_uploaded_on_one_server_is_served_by_all(cluster, editor):
     url = a + "/newsroom/media/"
     status, _, _ = browser.post(url, {"csrfmiddlewaretoken": browser.csrf(url),
                                       "alt": "A blue test card", "caption": "Cluster upload"},
-                                files={"file": ("card.png", _png(), "image/png")})
+                                files={"file": ("card.png", png(), "image/png")})
     assert status == 302, status
     _, _, library = browser.get(url)
     src = re.search(r'src="(/media/[^"]+)"', library.decode()).group(1)
