@@ -153,3 +153,19 @@ def test_id_range_files_list_exactly_what_offset_pages_list(client, make_article
     counted = [settings.SITE_URL + a.get_absolute_url() for n in pages.page_range
                for a in pages.page(n).object_list]
     assert ranged == counted and len(ranged) == 13
+
+
+def test_the_news_sitemap_reads_only_the_last_two_days(client, site, make_article):
+    """Issue 20: one statement on articles, bounded below by the two-day cut-off (an index
+    range on the publication time, tests/test_query_plans.py) and to Google's 1,000 URLs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(5):
+        make_article(f"Old {n}", published_at=timezone.now() - dt.timedelta(days=3 + n))
+    with CaptureQueriesContext(connection) as captured:
+        root = fetch(client, "/news-sitemap.xml")
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "articles_article"' in q["sql"]]
+    assert len(reads) == 1
+    assert '"published_at" >= ' in reads[0] and reads[0].rstrip().endswith("LIMIT 1000")
+    assert len(root.xpath("//sm:url", namespaces=NS)) == len(site["stories"])
