@@ -39,6 +39,9 @@ class Command(BaseCommand):
         self.stdout.flush()
         worker.run_forever()
         if worker.recycle:  # a heavy job left memory behind: start afresh (jobs/worker.py)
+            self.stdout.write(f"worker {worker.worker_id}: a job left it above "
+                              f"MASTHEAD_JOBS_RECYCLE_MB; starting afresh")
+            self.stdout.flush()
             restart(["--concurrency", str(concurrency), "--interval", str(interval)])
 
 
