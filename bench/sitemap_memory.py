@@ -88,9 +88,9 @@ def main(argv=None) -> int:
               "urls": None, "data": args.data,
               "date": dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC"),
               "load_before": load_before, "load_after": os.getloadavg()[0]}
-    from masthead.articles.models import Article
-
-    result["urls"] = Article.objects.published().count() if name == "articles" else None
+    site, protocol = site_domain()
+    result["urls"] = len(SITEMAPS[name]().get_urls(page=int(page), site=site,
+                                                   protocol=protocol))
     for kind in ("streamed", "whole"):
         result[kind] = {key: sorted(r[kind][key] for r in rounds)[len(rounds) // 2]
                         for key in ("seconds", "cpu_seconds", "traced_peak_mb", "bytes")}
