@@ -162,9 +162,8 @@ def run_server(args, paths: list[str]) -> dict:
 def run_traced(args, paths: list[str]) -> dict:
     """In this process, tracemalloc on: what the served pages leave behind, by line."""
     import gc
-    import tracemalloc
-
     import io
+    import tracemalloc
 
     from masthead.core import worker
     from masthead.wsgi import application  # the server's own WSGI callable, page cache off
@@ -207,11 +206,12 @@ def run_traced(args, paths: list[str]) -> dict:
     diff = last.filter_traces(keep).compare_to(first.filter_traces(keep), "traceback")
     grew = []
     for stat in diff[: args.top]:
+        where = [f"{f.filename.replace(str(REPO) + '/', '')}:{f.lineno}" for f in stat.traceback]
         grew.append({"kib": round(stat.size_diff / 1024, 1), "blocks": stat.count_diff,
-                     "where": [f"{f.filename.replace(str(REPO) + '/', '')}:{f.lineno}"
-                               for f in stat.traceback][-args.frames:]})
+                     "where": where[-args.frames:]})
     traced = tracemalloc.get_traced_memory()
-    return {"requests": len(sequence), "status": codes, "traced_now_mb": round(traced[0] / 2**20, 1),
+    return {"requests": len(sequence), "status": codes,
+            "traced_now_mb": round(traced[0] / 2**20, 1),
             "traced_peak_mb": round(traced[1] / 2**20, 1),
             "growth_after_first_mb": round(sum(s.size_diff for s in diff) / 2**20, 2),
             "grew": grew}
@@ -264,7 +264,8 @@ def main(argv=None) -> int:
     print(json.dumps(summary, indent=2))
     if args.trace:
         for g in result["grew"]:
-            print(f"{g['kib']:>9.1f} KiB {g['blocks']:>7} blocks  {' <- '.join(reversed(g['where']))}")
+            where = " <- ".join(reversed(g["where"]))
+            print(f"{g['kib']:>9.1f} KiB {g['blocks']:>7} blocks  {where}")
     return 0
 
 

@@ -56,4 +56,4 @@ def restart(arguments: list[str]) -> None:
     connections.close_all()
     sys.stdout.flush()
     sys.stderr.flush()
-    os.execv(sys.executable, [sys.executable, "-m", "masthead", "worker", *arguments])
+    os.execv(sys.executable, [sys.executable, "-m", "masthead", "worker", *arguments])  # noqa: S606 - our own interpreter and arguments
