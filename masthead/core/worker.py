@@ -52,12 +52,13 @@ def _server_cache_size(sender, connection, **kwargs) -> None:
 
 
 def bound_sqlite_caches() -> None:
-    """Every connection this process opens from now on gets the server's page cache size."""
-    from django.db import connections
+    """Every connection this process opens from now on gets the server's page cache size.
+    Connected before anything of the worker's own opens one; the serving threads open theirs
+    on their first request. (A connection the forked worker inherited from `masthead serve`
+    is left alone: no serving thread uses it, and SQLite must not be closed across a fork.)"""
     from django.db.backends.signals import connection_created
 
     connection_created.connect(_server_cache_size, dispatch_uid="masthead-server-cache-size")
-    connections.close_all()  # any opened before (none, normally) reopen with the bound
 
 
 def prepare() -> None:
