@@ -285,10 +285,17 @@ http {{
     def record_rss(self, phase: str) -> None:
         found = procs.group_memory_mb(self.app_proc)
         main = found.pop(self.app_proc.pid, {})
-        workers = sorted(found.values(), key=lambda m: m["rss"])
+        # The job worker `masthead serve` starts beside the web workers runs the background
+        # jobs (related lists, spam training), not requests: reported apart, not as a web
+        # worker (it was once counted as one, issue 20).
+        jobs = [m for m in found.values() if m["role"] == "jobs"]
+        workers = sorted((m for m in found.values() if m["role"] != "jobs"),
+                         key=lambda m: m["rss"])
         self.rss[phase] = {"main": main.get("rss"), "workers": [m["rss"] for m in workers],
                            "workers_anon": [m["anon"] for m in workers],
-                           "workers_file": [m["file"] for m in workers]}
+                           "workers_file": [m["file"] for m in workers],
+                           "job_worker": jobs[0]["rss"] if jobs else None,
+                           "job_worker_anon": jobs[0]["anon"] if jobs else None}
 
     # The run ---------------------------------------------------------------------------------
     def run(self) -> dict:

@@ -187,6 +187,9 @@ MASTHEAD_JOBS_EAGER = config.env("MASTHEAD_JOBS_EAGER", "fast")
 MASTHEAD_SERVE_WORKER = config.env_bool("MASTHEAD_SERVE_WORKER", True)
 # Seconds without a heartbeat after which a worker is dead and its running jobs are put back.
 MASTHEAD_JOBS_DEAD_AFTER = config.env_int("MASTHEAD_JOBS_DEAD_AFTER", 30)
+# A job worker holding more than this (MB RSS) after a job starts afresh: heavy jobs (the
+# related-articles engine) leave hundreds of MB behind (masthead/jobs/worker.py). 0: never.
+MASTHEAD_JOBS_RECYCLE_MB = config.env_megabytes("MASTHEAD_JOBS_RECYCLE_MB", 200)
 
 # Periodic sweeps every job worker runs: (dotted path, seconds); each is safe in many workers.
 # The scheduler's sweep is a safety net: a scheduled article also gets a job due at its time.
@@ -223,6 +226,9 @@ MASTHEAD_BACKGROUND_JOBS = [
 ]
 # Per-process copies of hot pages, revalidated against the shared store on every request.
 MASTHEAD_PAGE_CACHE_MEMORY_MB = config.env_int("MASTHEAD_PAGE_CACHE_MEMORY_MB", 8)
+# SQLite's page cache per connection in a server worker (one per serving thread; core/worker.py):
+# smaller than MASTHEAD_SQLITE_CACHE_MB, which the command-line tools keep (issue 20).
+MASTHEAD_SQLITE_SERVER_CACHE_MB = config.env_megabytes("MASTHEAD_SQLITE_SERVER_CACHE_MB", 2)
 # Readers with any of these cookies (plus the session cookie) always get a fresh render.
 MASTHEAD_PAGE_CACHE_BYPASS_COOKIES = ["masthead_commenter", "messages"]
 # Views whose `?page=N` variants are stored (all other query strings bypass the cache).

@@ -74,7 +74,7 @@ def targets(results: dict) -> dict:
         "fresh on the next request":
             check(all(results["freshness"].values()) if results["freshness"] else None,
                   lambda v: v),
-        "<= 150 MB RSS per worker": check(max(workers, default=None), lambda v: v <= 150),
+        "<= 150 MB RSS per web worker": check(max(workers, default=None), lambda v: v <= 150),
     }
 
 
@@ -117,7 +117,12 @@ def markdown_table(results: dict) -> str:
            + ", ".join(f"{mb:.0f}" for mb in v["workers_file"]) + ")"
            if v.get("workers_anon") else "")
         for k, v in results["rss_mb"].items())
-    lines += ["", f"Worker RSS (MB) after each phase — {rss}."]
+    lines += ["", f"Web worker RSS (MB) after each phase — {rss}."]
+    jobs = "; ".join(f"{k}: {v['job_worker']:.0f} (anonymous {v['job_worker_anon']:.0f})"
+                     for k, v in results["rss_mb"].items() if v.get("job_worker") is not None)
+    if jobs:
+        lines += ["", f"Job worker beside them (`masthead worker`, background jobs; not a web "
+                  f"worker, not held to the 150 MB) RSS (MB) — {jobs}."]
     return "\n".join(lines)
 
 

@@ -92,11 +92,26 @@ def wait_idle(proc: subprocess.Popen, busy_share: float = 0.1, timeout: float = 
     return time.monotonic() - started
 
 
+def role(pid: int) -> str:
+    """What a process of `masthead serve`'s group is: "jobs" for the `masthead worker` it
+    starts beside the web server (masthead/core/management/commands/serve.py), "web" for the
+    others (granian's main process and its workers). Read from the command line."""
+    try:
+        argv = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "web"
+    argv = [a.decode(errors="replace") for a in argv if a]
+    # `python -m masthead worker` (serve's child) or an installed `masthead worker` script.
+    is_jobs = argv[-1:] == ["worker"] and any(a.endswith("masthead") for a in argv[:-1])
+    return "jobs" if is_jobs else "web"
+
+
 def group_memory_mb(proc: subprocess.Popen) -> dict[int, dict[str, float]]:
-    """Memory of every process in `proc`'s process group (granian's main and its workers):
-    RSS, and the part of it that is anonymous (the process's own heap) rather than mapped
-    files — SQLite maps the database (mmap_size), which counts in RSS but is shared page
-    cache, not memory the worker holds."""
+    """Memory of every process in `proc`'s process group (granian's main, its workers and the
+    job worker `masthead serve` starts, told apart by "role": see `role`): RSS, and the part of
+    it that is anonymous (the process's own heap) rather than mapped files — SQLite maps the
+    database (mmap_size), which counts in RSS but is shared page cache, not memory the
+    worker holds."""
     found = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
@@ -112,7 +127,8 @@ def group_memory_mb(proc: subprocess.Popen) -> dict[int, dict[str, float]]:
                     fields[name] = round(int(value.split()[0]) / 1024, 1)
             found[int(entry.name)] = {"rss": fields.get("VmRSS", 0.0),
                                       "anon": fields.get("RssAnon", 0.0),
-                                      "file": fields.get("RssFile", 0.0)}
+                                      "file": fields.get("RssFile", 0.0),
+                                      "role": role(int(entry.name))}
         except (OSError, ValueError, IndexError):
             continue
     return found

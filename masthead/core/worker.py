@@ -8,6 +8,14 @@ uncached article page (callgrind, docs/performance.md). `gc.freeze()` moves ever
 that moment into a permanent generation that collections skip; what later requests allocate
 is collected as before. So the worker first loads what would otherwise be loaded by its first
 requests (URL patterns and their views, every reader template), collects, then freezes.
+
+It also bounds what the worker's SQLite connections keep (issue 20, item 6): one connection
+per serving thread, each with its own page cache, filled to its size by a worker that has
+served a large archive — at the 8 MB the command-line tools use, 32 MB of each worker's
+anonymous memory for four threads (bench/worker_memory.py: 88 → 128 MB RSS after 2,000
+distinct pages; 88 → 104 MB at 2 MB). A server worker's connections use
+MASTHEAD_SQLITE_SERVER_CACHE_MB instead (2 MB, SQLite's own default); the kernel's file
+cache, shared by every process, still holds the database.
 """
 
 from __future__ import annotations
@@ -34,7 +42,27 @@ def load_for_requests() -> None:
             environment.get_template(name)
 
 
+def _server_cache_size(sender, connection, **kwargs) -> None:
+    from django.conf import settings
+
+    if connection.vendor == "sqlite":
+        megabytes = settings.MASTHEAD_SQLITE_SERVER_CACHE_MB
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size=-{int(megabytes) * 1024}")
+
+
+def bound_sqlite_caches() -> None:
+    """Every connection this process opens from now on gets the server's page cache size.
+    Connected before anything of the worker's own opens one; the serving threads open theirs
+    on their first request. (A connection the forked worker inherited from `masthead serve`
+    is left alone: no serving thread uses it, and SQLite must not be closed across a fork.)"""
+    from django.db.backends.signals import connection_created
+
+    connection_created.connect(_server_cache_size, dispatch_uid="masthead-server-cache-size")
+
+
 def prepare() -> None:
+    bound_sqlite_caches()
     try:
         load_for_requests()
     except Exception:  # noqa: BLE001 - a worker that cannot pre-load still serves, lazily

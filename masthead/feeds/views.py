@@ -13,7 +13,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.paginator import InvalidPage
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import condition
 
@@ -21,6 +21,7 @@ from masthead.core import surrogate
 from masthead.core.http import public
 from masthead.core.text import clean_text
 
+from . import sitemap_stream
 from .sitemaps import SITEMAPS, news_articles, site_domain
 from .syndication import ArticleFeed, Scope, feed_items, feed_size, full_content
 
@@ -90,15 +91,22 @@ def sitemap_index(request):
 
 
 def sitemap_section(request, name, page):
+    """One sitemap file, streamed (sitemap_stream.py): up to 50,000 URLs in bounded memory.
+    Streamed responses are neither stored by the page cache nor compressed by the app; the
+    file is public for 15 minutes, for a proxy or CDN in front to keep."""
     sitemap_class = SITEMAPS.get(name)
     if sitemap_class is None:
         raise Http404("No such sitemap")
     site, protocol = site_domain()
+    sitemap = sitemap_class()
     try:
-        urls = sitemap_class().get_urls(page=page, site=site, protocol=protocol)
+        items = sitemap_stream.page_items(sitemap, page)
     except InvalidPage:
         raise Http404("No such sitemap page") from None
-    return _xml(request, "feeds/sitemap.xml", {"urls": urls}, SITEMAP_MAX_AGE)
+    surrogate.add(request, "sitemap")
+    response = StreamingHttpResponse(sitemap_stream.chunks(sitemap, items, site, protocol),
+                                     content_type="application/xml; charset=utf-8")
+    return public(response, max_age=SITEMAP_MAX_AGE)
 
 
 def news_sitemap(request):

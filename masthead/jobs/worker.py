@@ -10,6 +10,14 @@ An idle worker polls with a plain read every `interval` seconds; on PostgreSQL i
 at once by the NOTIFY that every enqueue sends at commit (`Listener`), so a job waits
 milliseconds, not half a poll interval. SIGTERM or SIGINT lets the running jobs finish, then
 the process exits.
+
+A worker recycles itself when a job has left it holding more than
+settings.MASTHEAD_JOBS_RECYCLE_MB of RSS (issue 20, item 6): the related-articles engine
+loads NumPy, SciPy and scikit-learn and the whole corpus's vectors (a 10k-article bulk import
+took the job worker from 82 to 414 MB RSS, bench/worker_memory.py), and a Python process
+keeps that memory after the job. The worker stops taking jobs, lets the running ones finish,
+and `masthead worker` starts afresh in the same process (exec), so the next light job runs in
+a small one. What a heavy job needs while it runs is not bounded by this, only what stays.
 """
 
 from __future__ import annotations
@@ -49,6 +57,7 @@ class Worker:
         self.wake = threading.Event()
         self.threads: list[threading.Thread] = []
         self.jobs_run = 0
+        self.recycle = False  # set when a job left the process above its memory bound
 
     # -- the loop ------------------------------------------------------------------------------
     def run_forever(self) -> None:
@@ -90,6 +99,7 @@ class Worker:
                     running.run_claimed(row)
                     self.jobs_run += 1
                     ran = True
+                    self._check_memory()
             except Exception:  # noqa: BLE001 - a database hiccup must not kill the worker
                 log.exception("worker loop error; retrying")
                 self.stop.wait(self.interval * 4)
@@ -97,6 +107,15 @@ class Worker:
                 self.wake.wait(self.interval)
                 self.wake.clear()
         close_old_connections()
+
+    def _check_memory(self) -> None:
+        limit = getattr(settings, "MASTHEAD_JOBS_RECYCLE_MB", 0)
+        if limit and not self.recycle and rss_mb() > limit:
+            log.info("worker %s holds %.0f MB after a job (bound %d MB): recycling",
+                     self.worker_id, rss_mb(), limit)
+            self.recycle = True
+            self.stop.set()  # the other threads finish their job and take no new one
+            self.wake.set()
 
     def run_until_empty(self, max_jobs: int = 10_000) -> int:
         """Run waiting jobs in this thread until none is ready (`masthead worker --burst`)."""
@@ -143,6 +162,15 @@ class Worker:
                 defaults={"host": socket.gethostname()[:255], "pid": os.getpid(),
                           "started_at": now, "last_seen": now},
             )
+
+
+def rss_mb() -> float:
+    """This process's resident memory (Linux; 0 elsewhere: then it never recycles)."""
+    try:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        return 0.0
 
 
 class Listener:

@@ -50,7 +50,7 @@ def _check(client, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200, (path, response.status_code)
     content_type = response["Content-Type"]
-    body = response.content
+    body = b"".join(response.streaming_content) if response.streaming else response.content
     if "json" in content_type:
         json.loads(body)
     elif "xml" in content_type:

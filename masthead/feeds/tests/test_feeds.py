@@ -194,3 +194,30 @@ def test_pages_advertise_their_feeds_and_the_links_work(client, site, path):
         assert response.status_code == 200
         assert response["Content-Type"].startswith(content_type)
         assert links[content_type] == path + FORMATS[fmt]
+
+
+@pytest.mark.parametrize("path", ["/feed/", "/feed.json", "/section/world/feed/atom/",
+                                  "/tag/ports/feed/", "/author/ingrid-solberg/feed.json"])
+def test_a_feed_reads_only_the_articles_it_shows(client, site, make_article, settings, path):
+    """Issue 20: every statement on articles is cut to the feed's size, and what hangs off
+    them (bylines, tags) is read for the shown articles' ids only, whatever the archive."""
+    import re
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    settings.MASTHEAD_FEED_ITEMS = 2
+    for n in range(6):
+        make_article(f"More {n}", section="World", tags=("Ports",), authors=("Ingrid Solberg",))
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(path).status_code == 200
+    article_reads = 0
+    for query in captured.captured_queries:
+        sql = query["sql"]
+        if 'FROM "articles_article"' in sql:
+            article_reads += 1
+            assert sql.rstrip().endswith("LIMIT 2"), sql
+        elif re.search(r'"article_id" IN \(([^)]*)\)', sql):
+            ids = re.search(r'"article_id" IN \(([^)]*)\)', sql).group(1).split(",")
+            assert len(ids) <= 2, sql
+    assert article_reads == 2  # the validators' stamps and the items

@@ -22,11 +22,16 @@ NS = {"sm": SM, "news": NEWS}
 SCHEMA = etree.XMLSchema(etree.parse(str(Path(__file__).with_name("sitemap.xsd"))))
 
 
+def body(response) -> bytes:
+    """The whole body; sitemap files are streamed (sitemap_stream.py)."""
+    return b"".join(response.streaming_content) if response.streaming else response.content
+
+
 def fetch(client, path: str):
     response = client.get(path)
     assert response.status_code == 200, path
     assert response["Content-Type"] == "application/xml; charset=utf-8"
-    root = etree.fromstring(response.content)
+    root = etree.fromstring(body(response))
     assert SCHEMA.validate(root), SCHEMA.error_log
     return root
 
@@ -88,12 +93,13 @@ def test_sitemaps_are_split_into_files_of_the_configured_size(client, site):
 
 def test_a_sitemap_file_costs_two_queries_whatever_its_size(
         client, site, make_article, django_assert_num_queries):
-    with django_assert_num_queries(2):  # the count and the page
-        client.get("/sitemap-articles-1.xml")
+    # Streamed: the page's rows are read while the body is, so the body is read inside.
+    with django_assert_num_queries(2):  # the highest id and the page
+        body(client.get("/sitemap-articles-1.xml"))
     for n in range(10):
         make_article(f"Story {n}")
     with django_assert_num_queries(2):
-        client.get("/sitemap-articles-1.xml")
+        body(client.get("/sitemap-articles-1.xml"))
     with django_assert_num_queries(9):  # per sitemap: its size and its latest change
         client.get("/sitemap.xml")
 
@@ -147,3 +153,19 @@ def test_id_range_files_list_exactly_what_offset_pages_list(client, make_article
     counted = [settings.SITE_URL + a.get_absolute_url() for n in pages.page_range
                for a in pages.page(n).object_list]
     assert ranged == counted and len(ranged) == 13
+
+
+def test_the_news_sitemap_reads_only_the_last_two_days(client, site, make_article):
+    """Issue 20: one statement on articles, bounded below by the two-day cut-off (an index
+    range on the publication time, tests/test_query_plans.py) and to Google's 1,000 URLs."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for n in range(5):
+        make_article(f"Old {n}", published_at=timezone.now() - dt.timedelta(days=3 + n))
+    with CaptureQueriesContext(connection) as captured:
+        root = fetch(client, "/news-sitemap.xml")
+    reads = [q["sql"] for q in captured.captured_queries if 'FROM "articles_article"' in q["sql"]]
+    assert len(reads) == 1
+    assert '"published_at" >= ' in reads[0] and reads[0].rstrip().endswith("LIMIT 1000")
+    assert len(root.xpath("//sm:url", namespaces=NS)) == len(site["stories"])

@@ -38,3 +38,22 @@ class Command(BaseCommand):
         self.stdout.write(f"worker {worker.worker_id}: {concurrency} thread(s)")
         self.stdout.flush()
         worker.run_forever()
+        if worker.recycle:  # a heavy job left memory behind: start afresh (jobs/worker.py)
+            self.stdout.write(f"worker {worker.worker_id}: a job left it above "
+                              f"MASTHEAD_JOBS_RECYCLE_MB; starting afresh")
+            self.stdout.flush()
+            restart(["--concurrency", str(concurrency), "--interval", str(interval)])
+
+
+def restart(arguments: list[str]) -> None:
+    """Replace this process with a fresh `masthead worker` (same pid, so `masthead serve`'s
+    watcher and a supervisor see the same process; the parent-death signal is kept)."""
+    import os
+    import sys
+
+    from django.db import connections
+
+    connections.close_all()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os.execv(sys.executable, [sys.executable, "-m", "masthead", "worker", *arguments])  # noqa: S606 - our own interpreter and arguments

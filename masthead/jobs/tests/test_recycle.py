@@ -1,0 +1,56 @@
+"""A job worker that a job left above MASTHEAD_JOBS_RECYCLE_MB stops taking jobs so that
+`masthead worker` can start afresh (masthead/jobs/worker.py, issue 20)."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from masthead.jobs import registry
+from masthead.jobs.tests import sample_jobs
+from masthead.jobs.worker import Worker, rss_mb
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture
+def workers_only(settings):
+    settings.MASTHEAD_JOBS_EAGER = "none"
+
+
+def test_rss_is_this_process_resident_memory():
+    with open("/proc/self/status") as fh:
+        status = dict(line.split(":", 1) for line in fh)
+    assert abs(rss_mb() - int(status["VmRSS"].split()[0]) / 1024) < 5
+
+
+def test_a_job_that_leaves_the_worker_above_its_bound_makes_it_recycle(
+        workers_only, settings, tmp_path):
+    settings.MASTHEAD_JOBS_RECYCLE_MB = max(1, int(rss_mb()) - 1)  # this process is above it
+    path = tmp_path / "runs"
+    for _ in range(3):
+        registry.enqueue(sample_jobs.record, str(path))
+    worker = Worker(concurrency=1, interval=0.05, sweeps=False)
+    worker._work()  # returns once the worker stops taking jobs
+    assert worker.recycle and worker.stop.is_set()
+    assert path.read_text().split() == ["ok"]  # one job, then no new one: the rest wait
+
+
+def test_a_worker_within_its_bound_keeps_taking_jobs(workers_only, settings, tmp_path):
+    settings.MASTHEAD_JOBS_RECYCLE_MB = int(rss_mb()) + 10_000
+    path = tmp_path / "runs"
+    for _ in range(3):
+        registry.enqueue(sample_jobs.record, str(path))
+    worker = Worker(concurrency=1, interval=0.05, sweeps=False)
+    thread = threading.Thread(target=worker._work)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while (not path.exists() or len(path.read_text().split()) < 3) \
+            and time.monotonic() < deadline:
+        time.sleep(0.05)
+    worker.stop.set()
+    thread.join(10)
+    assert path.read_text().split() == ["ok"] * 3
+    assert not worker.recycle
