@@ -12,12 +12,29 @@ look-up is three times the cost of bm25() itself (an article row holds its body 
 status), which is why the search page never uses it.
 Snippets are computed in a second query for the page's ids only: SQLite evaluates the select
 list for every match before sorting, and snippet() on thousands of rows doubled query time.
+
+Ranking is bounded (issue 20): bm25() costs FTS5 about 2.3 µs a match (it reads each match's
+positions and its row in the docsize table), so scoring every match grows with the archive —
+a word in 2% of a 1M archive is 20,000 matches, 46 ms, and a frequent one 250,000, 0.6 s.
+No exact shortcut exists (bm25 lets a word repeated in the body approach a headline match, so
+no cheap test rules body matches out, unlike ts_rank on PostgreSQL). So when a search has more
+than `rank_window()` matches, only the most recently added `rank_window()` of them are scored
+(the rowid is the article id, which grows as stories are added or imported in date order, so
+these are the newest). FTS5 walks a posting list in rowid order for about 0.04 µs a match
+without scoring, so finding the window's oldest id is one `ORDER BY rowid DESC ... OFFSET`
+statement, and bm25 then runs over that rowid range (with the idf of the whole index). The
+window is never smaller than `offset + limit`, and the site never pages past MAX_RESULTS
+(1,000), so every page it shows is full and pages never overlap. The cost of a search no longer depends on
+the archive's size, only on the window; the total shown stays the true (capped) count. What a
+reader loses: among more than `rank_window()` matches, an older story never outranks the
+newest ones — the trade a news archive makes anyway (see docs/search.md, "Ranking at scale").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Value
 
@@ -35,6 +52,13 @@ WEIGHTS = (10.0, 4.0, 1.0, 0.0)
 TEXT_COLUMNS = "{title standfirst body}"
 SNIPPET_TOKENS = 32
 BATCH = 500
+# Matches scored at most (the newest ones; module docstring): bm25 over 4,000 matches is
+# about 9 ms of CPU. At least services.MAX_RESULTS, the deepest result the site pages to.
+RANK_WINDOW = 4000
+
+
+def rank_window() -> int:
+    return getattr(settings, "MASTHEAD_SEARCH_RANK_WINDOW", RANK_WINDOW)
 
 
 class Match(Func):
@@ -57,6 +81,13 @@ class Bm25(Func):
 # words (cProfile, 100k articles). Parameters only; the match expression is one of them.
 _RANK = (f'SELECT rowid, bm25("{TABLE}", {", ".join(str(w) for w in WEIGHTS)}) AS score '
          f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s ORDER BY score, rowid DESC LIMIT %s OFFSET %s')
+# The same, over the matches with rowid >= the window's oldest (`_OLDEST`: the n-th newest match,
+# read in index order without scoring anything).
+_RANK_WINDOW = (f'SELECT rowid, bm25("{TABLE}", {", ".join(str(w) for w in WEIGHTS)}) AS score '
+                f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s AND rowid >= %s '
+                f'ORDER BY score, rowid DESC LIMIT %s OFFSET %s')
+_OLDEST = (f'SELECT rowid FROM "{TABLE}" WHERE "{TABLE}" MATCH %s '
+           f'ORDER BY rowid DESC LIMIT 1 OFFSET %s')
 _COUNT = f'SELECT count(*) FROM (SELECT 1 FROM "{TABLE}" WHERE "{TABLE}" MATCH %s LIMIT %s)'
 _HIGHLIGHT = (f'SELECT rowid, highlight("{TABLE}", 0, %s, %s), '
               f'snippet("{TABLE}", 2, %s, %s, %s, {SNIPPET_TOKENS}) '
@@ -122,7 +153,13 @@ class SQLiteFTS5Backend(SearchBackend):
                           .order_by("score", "-pk").values_list("pk", "score")
                           [offset: offset + limit])
         else:
-            ranked = self._rows(_RANK, [match_expression(query, terms), limit, offset])
+            expr = match_expression(query, terms)
+            window = max(rank_window(), offset + limit)
+            oldest = self._rows(_OLDEST, [expr, window - 1])
+            if oldest:  # more matches than the window: score the newest ones only
+                ranked = self._rows(_RANK_WINDOW, [expr, oldest[0][0], limit, offset])
+            else:
+                ranked = self._rows(_RANK, [expr, limit, offset])
         # bm25() is negative, lower is better; readers and the API get "higher is better".
         # Equal scores (rare with bm25) go to the most recently added article: ordering by
         # publication time would read every match's stored row, body included.
