@@ -13,6 +13,14 @@ status), which is why the search page never uses it.
 Snippets are computed in a second query for the page's ids only: SQLite evaluates the select
 list for every match before sorting, and snippet() on thousands of rows doubled query time.
 
+Rebuilding (`search reindex`, issue 20) never rewrites the live table: deleting an FTS5 row
+tokenizes its old text again, so a rebuild in place cost twice the indexing, and 'optimize'
+held the database's single write lock for as long as it ran. A new table is filled beside it
+(inserts only, short transactions; changes made meanwhile are written to both tables), merged
+in steps, and renamed into place in one short transaction; readers in WAL mode keep searching
+the old table until then and the new one after. It needs the index's size again on disk
+while it runs.
+
 Ranking is bounded (issue 20): bm25() costs FTS5 about 2.3 µs a match (it reads each match's
 positions and its row in the docsize table), so scoring every match grows with the archive —
 a word in 2% of a 1M archive is 20,000 matches, 46 ms, and a frequent one 250,000, 0.6 s.
@@ -46,6 +54,9 @@ from ..snippets import END, START
 from .base import Hit, SearchBackend
 
 TABLE = "search_fts"
+SHADOW = "search_fts_rebuild"  # `search reindex` builds here, then swaps it in
+RETIRED = "search_fts_retired"
+MERGE_PAGES = 2000  # leaf pages FTS5 merges per transaction (about 8 MB of index)
 # bm25 weight per column (title, standfirst, body, facets): a headline match must beat a body
 # match; filter terms add nothing.
 WEIGHTS = (10.0, 4.0, 1.0, 0.0)
@@ -79,15 +90,13 @@ class Bm25(Func):
 # The statements of a search without `candidates` (every search the site makes), written out:
 # built through the ORM each cost about 1 ms of CPU, as much as the engine's own work for most
 # words (cProfile, 100k articles). Parameters only; the match expression is one of them.
+# Ranking scores the window only (module docstring): the matches with rowid >= the n-th
+# newest match's, found by a subquery that walks the posting list in index order without
+# scoring; FTS5 receives the subquery's value as a rowid bound, so it is one statement.
 _RANK = (f'SELECT rowid, bm25("{TABLE}", {", ".join(str(w) for w in WEIGHTS)}) AS score '
-         f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s ORDER BY score, rowid DESC LIMIT %s OFFSET %s')
-# The same, over the matches with rowid >= the window's oldest (`_OLDEST`: the n-th newest match,
-# read in index order without scoring anything).
-_RANK_WINDOW = (f'SELECT rowid, bm25("{TABLE}", {", ".join(str(w) for w in WEIGHTS)}) AS score '
-                f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s AND rowid >= %s '
-                f'ORDER BY score, rowid DESC LIMIT %s OFFSET %s')
-_OLDEST = (f'SELECT rowid FROM "{TABLE}" WHERE "{TABLE}" MATCH %s '
-           f'ORDER BY rowid DESC LIMIT 1 OFFSET %s')
+         f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s AND rowid >= coalesce('
+         f'(SELECT rowid FROM "{TABLE}" WHERE "{TABLE}" MATCH %s ORDER BY rowid DESC '
+         f'LIMIT 1 OFFSET %s), 0) ORDER BY score, rowid DESC LIMIT %s OFFSET %s')
 _COUNT = f'SELECT count(*) FROM (SELECT 1 FROM "{TABLE}" WHERE "{TABLE}" MATCH %s LIMIT %s)'
 _HIGHLIGHT = (f'SELECT rowid, highlight("{TABLE}", 0, %s, %s), '
               f'snippet("{TABLE}", 2, %s, %s, %s, {SNIPPET_TOKENS}) '
@@ -155,11 +164,7 @@ class SQLiteFTS5Backend(SearchBackend):
         else:
             expr = match_expression(query, terms)
             window = max(rank_window(), offset + limit)
-            oldest = self._rows(_OLDEST, [expr, window - 1])
-            if oldest:  # more matches than the window: score the newest ones only
-                ranked = self._rows(_RANK_WINDOW, [expr, oldest[0][0], limit, offset])
-            else:
-                ranked = self._rows(_RANK, [expr, limit, offset])
+            ranked = self._rows(_RANK, [expr, expr, window - 1, limit, offset])
         # bm25() is negative, lower is better; readers and the API get "higher is better".
         # Equal scores (rare with bm25) go to the most recently added article: ordering by
         # publication time would read every match's stored row, body included.
@@ -172,27 +177,79 @@ class SQLiteFTS5Backend(SearchBackend):
         found = {pk: (title, body) for pk, title, body in rows}
         return [Hit(pk, score, *found.get(pk, ("", ""))) for pk, score in ranked]
 
+    def _tables(self, cursor) -> list[str]:
+        """The live table, and the rebuild's table while `search reindex` fills it: every
+        change is written to both, so the rebuilt index misses nothing made meanwhile."""
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [SHADOW])
+        return [TABLE, SHADOW] if cursor.fetchone() else [TABLE]
+
+    def _write(self, cursor, table: str, batch: list[Document], *, replace: bool) -> None:
+        if replace:  # an entry changes by delete + insert (FTS5 re-reads the old text)
+            ids = [d.article_id for d in batch]
+            cursor.execute(f'DELETE FROM "{table}" WHERE rowid IN '
+                           f'({", ".join(["%s"] * len(ids))})', ids)
+        cursor.executemany(
+            f'INSERT INTO "{table}"(rowid, title, standfirst, body, facets) '
+            f'VALUES (%s, %s, %s, %s, %s)',
+            [(d.article_id, d.title, d.standfirst, d.body, " ".join(d.facets)) for d in batch])
+
     def index(self, documents: Iterable[Document]) -> int:
         written = 0
         for batch in batched(documents, BATCH):
-            with transaction.atomic(using=self.using):
-                self.remove(d.article_id for d in batch)
-                self._entries().bulk_create([
-                    Fts5Entry(article_id=d.article_id, title=d.title, standfirst=d.standfirst,
-                              body=d.body, facets=" ".join(d.facets))
-                    for d in batch
-                ])
+            with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
+                for table in self._tables(c):
+                    self._write(c, table, batch, replace=True)
             written += len(batch)
         return written
 
     def remove(self, article_ids):
         for batch in batched(article_ids, BATCH):
-            self._entries().filter(pk__in=batch).delete()
+            with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
+                for table in self._tables(c):
+                    c.execute(f'DELETE FROM "{table}" WHERE rowid IN '
+                              f'({", ".join(["%s"] * len(batch))})', list(batch))
+
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        """Build a new table beside the live one, merge it, and swap it in (module docstring,
+        "Rebuilding"): readers search the old table until the swap, one short transaction."""
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [TABLE])
+            create = cursor.fetchone()[0]
+            cursor.execute(f'DROP TABLE IF EXISTS "{SHADOW}"')  # left by an interrupted run
+            cursor.execute(create.replace(TABLE, SHADOW, 1))
+        written = 0
+        for batch in batched(documents, BATCH):
+            with transaction.atomic(using=self.using), connection.cursor() as cursor:
+                # replace: a change made during the rebuild may have written the entry first.
+                self._write(cursor, SHADOW, batch, replace=True)
+            written += len(batch)
+        self._merge(SHADOW)
+        with transaction.atomic(using=self.using), connection.cursor() as cursor:
+            cursor.execute(f'ALTER TABLE "{TABLE}" RENAME TO "{RETIRED}"')
+            cursor.execute(f'ALTER TABLE "{SHADOW}" RENAME TO "{TABLE}"')
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TABLE "{RETIRED}"')
+        return written
+
+    def _merge(self, table: str) -> None:
+        """FTS5's incremental 'merge', MERGE_PAGES leaf pages a transaction, until a step
+        changes nothing: what 'optimize' does, without holding the database's write lock
+        (and so every publication) for the whole of it."""
+        connection = connections[self.using]
+        pages = -MERGE_PAGES  # negative: merge segments of different levels too (the first)
+        while True:
+            with transaction.atomic(using=self.using), connection.cursor() as cursor:
+                before = connection.connection.total_changes
+                cursor.execute(f'INSERT INTO "{table}"("{table}", rank) VALUES (%s, %s)',
+                               ["merge", pages])
+                if connection.connection.total_changes - before < 2:
+                    return
+            pages = MERGE_PAGES
 
     def indexed_ids(self):
         return set(self._entries().values_list("pk", flat=True))
 
     def optimise(self):
-        # Merges the b-tree segments left by incremental writes into one (FTS5 'optimize').
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+        # Merges the b-tree segments left by incremental writes (see _merge).
+        self._merge(TABLE)
