@@ -221,8 +221,15 @@ class SQLiteFTS5Backend(SearchBackend):
         written = 0
         for batch in batched(documents, BATCH):
             with transaction.atomic(using=self.using), connection.cursor() as cursor:
-                # replace: a change made during the rebuild may have written the entry first.
-                self._write(cursor, SHADOW, batch, replace=True)
+                # An entry already there was written by a change made during the rebuild,
+                # after this batch's articles were read: it is the newer one, keep it.
+                cursor.execute(f'SELECT rowid FROM "{SHADOW}" WHERE rowid IN '
+                               f'({", ".join(["%s"] * len(batch))})',
+                               [d.article_id for d in batch])
+                present = {row[0] for row in cursor.fetchall()}
+                fresh = [d for d in batch if d.article_id not in present]
+                if fresh:
+                    self._write(cursor, SHADOW, fresh, replace=False)
             written += len(batch)
         self._merge(SHADOW)
         with transaction.atomic(using=self.using), connection.cursor() as cursor:
