@@ -46,8 +46,8 @@ from ..facets import FilterTerms
 from ..models import PgDocument
 from ..query import STOPWORDS, ParsedQuery
 from ..snippets import END, START
-from .base import Hit, SearchBackend, SearchResults
 from . import postgres_rebuild as rebuilding
+from .base import Hit, SearchBackend, SearchResults
 from .postgres_page import BODY_WEIGHT, RANKED
 
 CONFIG = "english"

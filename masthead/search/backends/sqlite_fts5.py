@@ -21,21 +21,22 @@ in steps, and renamed into place in one short transaction; readers in WAL mode k
 the old table until then and the new one after. It needs the index's size again on disk
 while it runs.
 
-Ranking is bounded (issue 20): bm25() costs FTS5 about 2.3 µs a match (it reads each match's
-positions and its row in the docsize table), so scoring every match grows with the archive —
-a word in 2% of a 1M archive is 20,000 matches, 46 ms, and a frequent one 250,000, 0.6 s.
+Ranking is bounded (issue 20): bm25() costs FTS5 0.8-2.3 µs a match (it reads each match's
+positions and its row in the docsize table; 20 ms of CPU for a word in 25,000 of 100k
+articles, `bench/fts5_window.py`), so scoring every match grows with the archive: a frequent
+word of a 1M archive has 250,000 matches.
 No exact shortcut exists (bm25 lets a word repeated in the body approach a headline match, so
 no cheap test rules body matches out, unlike ts_rank on PostgreSQL). So when a search has more
 than `rank_window()` matches, only the most recently added `rank_window()` of them are scored
 (the rowid is the article id, which grows as stories are added or imported in date order, so
 these are the newest). FTS5 walks a posting list in rowid order for about 0.04 µs a match
 without scoring, so finding the window's oldest id is one `ORDER BY rowid DESC ... OFFSET`
-statement, and bm25 then runs over that rowid range (with the idf of the whole index). The
+subquery, and bm25 then runs over that rowid range (with the idf of the whole index). The
 window is never smaller than `offset + limit`, and the site never pages past MAX_RESULTS
-(1,000), so every page it shows is full and pages never overlap. The cost of a search no longer depends on
-the archive's size, only on the window; the total shown stays the true (capped) count. What a
+(1,000), so every page it shows is full and pages never overlap. Scoring no longer grows
+with the archive, only with the window; the total shown stays the true (capped) count. What a
 reader loses: among more than `rank_window()` matches, an older story never outranks the
-newest ones — the trade a news archive makes anyway (see docs/search.md, "Ranking at scale").
+newest ones — the trade a news archive makes anyway (docs/search.md, "At a million articles").
 """
 
 from __future__ import annotations
