@@ -12,7 +12,10 @@ time and this process's CPU time (`time.process_time`: on PostgreSQL the server'
 is not in it, so compare the wall figures there), and prints the slowest queries, which is
 where to point EXPLAIN. The load average before and after each category is recorded: the
 machine is shared. Results are merged into `bench/results/search_scale.json` under `--label`.
-Never part of `make test`.
+`--during-reindex` instead runs `masthead search reindex` in a child process and searches
+the one-word queries over and over until it ends: how many searches ran, how many failed or
+found nothing although they found something before, and their wall-time percentiles (the
+index must keep answering throughout, issue 20). Never part of `make test`.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ import json
 import os
 import random
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -59,6 +63,36 @@ def time_category(items, slowest: int) -> dict:
                          "total": t} for w, c, q, f, t in rows[:slowest]]}
 
 
+def during_reindex(items) -> dict:
+    """Search `items` round and round while `masthead search reindex` runs in a child."""
+    from masthead.search.services import SearchFilters, search
+
+    before = {raw: search(raw, SearchFilters(**f)).total for raw, f in items}
+    child = subprocess.Popen([sys.executable, "-m", "masthead", "search", "reindex"],
+                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    walls, failures, empty = [], [], 0
+    load = os.getloadavg()[0]
+    while child.poll() is None:
+        for raw, filters in items:
+            started = time.perf_counter()
+            try:
+                total = search(raw, SearchFilters(**filters)).total
+            except Exception as error:  # noqa: BLE001 - counted and reported, not hidden
+                failures.append(f"{raw}: {error}")
+                continue
+            walls.append((time.perf_counter() - started) * 1000)
+            empty += before[raw] > 0 and total == 0
+            if child.poll() is not None:
+                break
+    output = child.stdout.read().decode().strip().splitlines()
+    return {"reindex": output[-1] if output else "", "exit": child.returncode,
+            "searches": len(walls), "failed": len(failures), "failures": failures[:5],
+            "found_nothing_that_found_before": empty, "p50_ms": _pct(walls, .5),
+            "p95_ms": _pct(walls, .95), "p99_ms": _pct(walls, .99),
+            "max_ms": round(max(walls), 2) if walls else None,
+            "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2)}
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("queries")
@@ -66,6 +100,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--slowest", type=int, default=5)
     parser.add_argument("--only", default="", help="comma-separated categories")
+    parser.add_argument("--during-reindex", action="store_true")
     args = parser.parse_args()
     sys.path.insert(0, str(REPO / "bench"))
     import django
@@ -79,6 +114,14 @@ def main() -> None:
     warm = random.Random(3).sample([q for v in sets.values() for q in v],
                                    min(60, sum(len(v) for v in sets.values())))
     time_category(warm, 0)
+    if args.during_reindex:
+        result = during_reindex([tuple(q) for q in sets["one-word"]])
+        print(json.dumps(result, indent=1))
+        results = json.loads(OUT.read_text()) if OUT.exists() else {}
+        results[args.label] = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                               "vendor": connection.vendor, "during_reindex": result}
+        OUT.write_text(json.dumps(results, indent=1) + "\n")
+        return
     rounds = []
     for n in range(args.rounds):
         categories = {}
