@@ -79,3 +79,21 @@ def test_postgres_entries_written_in_one_statement_hold_the_vectors_of_their_tex
     for vector, v, lede, lede_expected, head, head_expected in rows:
         assert (vector, lede, head) == (v, lede_expected, head_expected)
         assert "zeppelin" in vector or "harbour" in vector
+
+
+def test_sqlite_drops_the_old_table_in_steps_and_leaves_no_table_behind(publish, monkeypatch):
+    if connection.vendor != "sqlite":
+        pytest.skip("FTS5's tables are SQLite's")
+    from masthead.search.backends import sqlite_fts5
+
+    monkeypatch.setattr(sqlite_fts5, "DROP_ROWS", 1)  # every row its own step
+    stories = {publish(f"Zeppelin {n}", body="A zeppelin flew by.").pk for n in range(4)}
+    rebuild_index()
+    rebuild_index()  # the second drops a table the first built
+    assert found("zeppelin") == stories
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE name LIKE 'search_fts%' "
+                       "AND name NOT LIKE 'search_fts\\_%' ESCAPE '\\'")
+        assert [row[0] for row in cursor.fetchall()] == ["search_fts"]
+        cursor.execute("SELECT count(*) FROM sqlite_master WHERE name LIKE 'search_fts_re%'")
+        assert cursor.fetchone()[0] == 0
