@@ -215,9 +215,10 @@ def remove_articles(article_ids) -> None:
 def rebuild_index(progress=None) -> int:
     """Index every visible article, drop everything else, recount the vocabulary.
 
+    The engine builds the new index beside the live one and swaps it in (`rebuild`), so
+    readers keep getting results throughout; changes made meanwhile reach both.
     `progress`, when given, wraps the stream of articles (the CLI's bar, core/progress.py)."""
     backend = get_backend()
-    visible_ids: set[int] = set()
     words: Counter[str] = Counter()
 
     articles = documents(indexable())
@@ -226,12 +227,14 @@ def rebuild_index(progress=None) -> int:
 
     def stream():  # one pass over the articles feeds the index and the vocabulary
         for document in articles:
-            visible_ids.add(document.article_id)
             words.update(document.words())
             yield document
 
-    indexed = backend.index(stream())
-    backend.remove(backend.indexed_ids() - visible_ids)
+    indexed = backend.rebuild(stream())
+    # Against what is visible now, not when each chunk was read: a story published during
+    # the rebuild is in the new table (written to both) though the stream never saw it, one
+    # withdrawn after its chunk was read is in it though no longer visible.
+    backend.remove(backend.indexed_ids() - set(indexable().values_list("pk", flat=True)))
     vocabulary.replace(words)
     backend.optimise()
     return indexed

@@ -84,5 +84,11 @@ class SearchBackend(ABC):
             total = self.count(query, candidates, cap, terms)
         return SearchResults(total=total, hits=self.highlight(query, ranked) if ranked else [])
 
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        """Index these documents as the whole new index while readers keep searching
+        (`search reindex`); entries of other articles are then removed by the caller.
+        By default in place; the engines build a new table and swap it in."""
+        return self.index(documents)
+
     def optimise(self) -> None:  # noqa: B027 - optional hook; most engines need nothing
         """Compact the index after a bulk rebuild."""

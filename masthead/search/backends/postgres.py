@@ -27,6 +27,9 @@ built with `SearchVector` weights: A headline, B standfirst, C body.
   phrase's pairs leaves only the articles that can hold the phrase to check ("judging
   shopkeepers": 2,748 checks before). The phrase match itself is unchanged, so the pairs
   only ever narrow what is checked.
+
+Entries are written, and `search reindex` rebuilds the table beside the live one and swaps
+it in, by `postgres_rebuild.py`.
 """
 
 from __future__ import annotations
@@ -37,13 +40,13 @@ from contextlib import contextmanager
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
 from django.db import connections, transaction
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
-from django.db.models.functions import Left
 
 from ..documents import Document, batched
 from ..facets import FilterTerms
 from ..models import PgDocument
 from ..query import STOPWORDS, ParsedQuery
 from ..snippets import END, START
+from . import postgres_rebuild as rebuilding
 from .base import Hit, SearchBackend, SearchResults
 from .postgres_page import BODY_WEIGHT, RANKED
 
@@ -351,24 +354,36 @@ class PostgresBackend(SearchBackend):
     def index(self, documents: Iterable[Document]) -> int:
         written = 0
         for batch in batched(documents, BATCH):
-            with transaction.atomic(using=self.using):
-                self._documents().bulk_create(
-                    [PgDocument(article_id=d.article_id, title=d.title, standfirst=d.standfirst,
-                                body=d.body, published_at=d.published_at,
-                                facets=tsvector_text(d.facets)) for d in batch],
-                    update_conflicts=True, unique_fields=["article"],
-                    update_fields=["title", "standfirst", "body", "published_at", "facets"],
-                )
-                self._documents().filter(pk__in=[d.article_id for d in batch]).update(
-                    vector=_weighted("body"), lede_vector=_weighted(Left("body", LEDE_CHARS)),
-                    head_vector=_head(),
-                )
+            rows = [(d.article_id, d.title, d.standfirst, d.body, d.published_at,
+                     tsvector_text(d.facets)) for d in batch]
+            with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
+                for table in rebuilding.tables(c):  # both while a rebuild fills its table
+                    rebuilding.upsert(c, table, rows, self.using)
             written += len(batch)
         return written
 
     def remove(self, article_ids):
         for batch in batched(article_ids, BATCH):
-            self._documents().filter(pk__in=batch).delete()
+            with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
+                for table in rebuilding.tables(c):
+                    c.execute(f'DELETE FROM "{table}" WHERE article_id = ANY(%s)',
+                              [list(batch)])
+
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        """Fill a new table, index it once and swap it in (`postgres_rebuild`)."""
+        with connections[self.using].cursor() as cursor:
+            rebuilding.create_shadow(cursor)
+        written = 0
+        for batch in batched(documents, BATCH):
+            rows = [(d.article_id, d.title, d.standfirst, d.body, d.published_at,
+                     tsvector_text(d.facets)) for d in batch]
+            with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
+                rebuilding.upsert(c, rebuilding.SHADOW, rows, self.using, replace=False)
+            written += len(batch)
+        with connections[self.using].cursor() as cursor:
+            rebuilding.build_indexes(cursor)
+        rebuilding.swap(self.using)
+        return written
 
     def indexed_ids(self):
         return set(self._documents().values_list("pk", flat=True))

@@ -12,12 +12,38 @@ look-up is three times the cost of bm25() itself (an article row holds its body 
 status), which is why the search page never uses it.
 Snippets are computed in a second query for the page's ids only: SQLite evaluates the select
 list for every match before sorting, and snippet() on thousands of rows doubled query time.
+
+Rebuilding (`search reindex`, issue 20) never rewrites the live table: deleting an FTS5 row
+tokenizes its old text again, so a rebuild in place cost twice the indexing, and 'optimize'
+held the database's single write lock for as long as it ran. A new table is filled beside it
+(inserts only, short transactions; changes made meanwhile are written to both tables), merged
+in steps, and renamed into place in one short transaction; readers in WAL mode keep searching
+the old table until then and the new one after. It needs the index's size again on disk
+while it runs.
+
+Ranking is bounded (issue 20): bm25() costs FTS5 0.8-2.3 µs a match (it reads each match's
+positions and its row in the docsize table; 20 ms of CPU for a word in 25,000 of 100k
+articles, `bench/fts5_window.py`), so scoring every match grows with the archive: a frequent
+word of a 1M archive has 250,000 matches.
+No exact shortcut exists (bm25 lets a word repeated in the body approach a headline match, so
+no cheap test rules body matches out, unlike ts_rank on PostgreSQL). So when a search has more
+than `rank_window()` matches, only the most recently added `rank_window()` of them are scored
+(the rowid is the article id, which grows as stories are added or imported in date order, so
+these are the newest). FTS5 walks a posting list in rowid order for about 0.04 µs a match
+without scoring, so finding the window's oldest id is one `ORDER BY rowid DESC ... OFFSET`
+subquery, and bm25 then runs over that rowid range (with the idf of the whole index). The
+window is never smaller than `offset + limit`, and the site never pages past MAX_RESULTS
+(1,000), so every page it shows is full and pages never overlap. Scoring no longer grows
+with the archive, only with the window; the total shown stays the true (capped) count. What a
+reader loses: among more than `rank_window()` matches, an older story never outranks the
+newest ones — the trade a news archive makes anyway (docs/search.md, "At a million articles").
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Value
 
@@ -29,12 +55,23 @@ from ..snippets import END, START
 from .base import Hit, SearchBackend
 
 TABLE = "search_fts"
+SHADOW = "search_fts_rebuild"  # `search reindex` builds here, then swaps it in
+RETIRED = "search_fts_retired"
+MERGE_PAGES = 2000  # leaf pages FTS5 merges per transaction (about 8 MB of index)
+DROP_ROWS = 2000  # rows of the old table's shadow tables deleted per transaction
 # bm25 weight per column (title, standfirst, body, facets): a headline match must beat a body
 # match; filter terms add nothing.
 WEIGHTS = (10.0, 4.0, 1.0, 0.0)
 TEXT_COLUMNS = "{title standfirst body}"
 SNIPPET_TOKENS = 32
 BATCH = 500
+# Matches scored at most (the newest ones; module docstring): bm25 over 4,000 matches is
+# about 9 ms of CPU. At least services.MAX_RESULTS, the deepest result the site pages to.
+RANK_WINDOW = 4000
+
+
+def rank_window() -> int:
+    return getattr(settings, "MASTHEAD_SEARCH_RANK_WINDOW", RANK_WINDOW)
 
 
 class Match(Func):
@@ -55,8 +92,13 @@ class Bm25(Func):
 # The statements of a search without `candidates` (every search the site makes), written out:
 # built through the ORM each cost about 1 ms of CPU, as much as the engine's own work for most
 # words (cProfile, 100k articles). Parameters only; the match expression is one of them.
+# Ranking scores the window only (module docstring): the matches with rowid >= the n-th
+# newest match's, found by a subquery that walks the posting list in index order without
+# scoring; FTS5 receives the subquery's value as a rowid bound, so it is one statement.
 _RANK = (f'SELECT rowid, bm25("{TABLE}", {", ".join(str(w) for w in WEIGHTS)}) AS score '
-         f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s ORDER BY score, rowid DESC LIMIT %s OFFSET %s')
+         f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s AND rowid >= coalesce('
+         f'(SELECT rowid FROM "{TABLE}" WHERE "{TABLE}" MATCH %s ORDER BY rowid DESC '
+         f'LIMIT 1 OFFSET %s), 0) ORDER BY score, rowid DESC LIMIT %s OFFSET %s')
 _COUNT = f'SELECT count(*) FROM (SELECT 1 FROM "{TABLE}" WHERE "{TABLE}" MATCH %s LIMIT %s)'
 _HIGHLIGHT = (f'SELECT rowid, highlight("{TABLE}", 0, %s, %s), '
               f'snippet("{TABLE}", 2, %s, %s, %s, {SNIPPET_TOKENS}) '
@@ -92,6 +134,25 @@ def match_expression(query: ParsedQuery, terms: FilterTerms | None = None) -> st
     return expr
 
 
+def drop_in_steps(connection, table: str) -> None:
+    """Drop an FTS5 table without holding the write lock for long: a DROP frees every page
+    of the index in one transaction (13.4 s for a 100k index at load 14, so minutes at 1M),
+    so the rows of its big shadow tables (`_data`, the index's pages; `_content`, the text;
+    `_docsize`) are deleted DROP_ROWS at a time first, each its own short transaction (100k:
+    126 steps of at most 0.19 s, 4.6 s in all, then a DROP of 2 ms). Rows 1 and 10 of
+    `_data` stay: they hold the averages and the structure record that FTS5 reads to open
+    the table, which the DROP does."""
+    for part in ("data", "content", "docsize"):
+        while True:
+            with transaction.atomic(using=connection.alias), connection.cursor() as cursor:
+                cursor.execute(f'DELETE FROM "{table}_{part}" WHERE rowid IN (SELECT rowid '
+                               f'FROM "{table}_{part}" WHERE rowid > 10 LIMIT %s)', [DROP_ROWS])
+                if cursor.rowcount < DROP_ROWS:
+                    break
+    with connection.cursor() as cursor:
+        cursor.execute(f'DROP TABLE "{table}"')
+
+
 class SQLiteFTS5Backend(SearchBackend):
     name = "sqlite_fts5"
 
@@ -122,7 +183,9 @@ class SQLiteFTS5Backend(SearchBackend):
                           .order_by("score", "-pk").values_list("pk", "score")
                           [offset: offset + limit])
         else:
-            ranked = self._rows(_RANK, [match_expression(query, terms), limit, offset])
+            expr = match_expression(query, terms)
+            window = max(rank_window(), offset + limit)
+            ranked = self._rows(_RANK, [expr, expr, window - 1, limit, offset])
         # bm25() is negative, lower is better; readers and the API get "higher is better".
         # Equal scores (rare with bm25) go to the most recently added article: ordering by
         # publication time would read every match's stored row, body included.
@@ -135,27 +198,85 @@ class SQLiteFTS5Backend(SearchBackend):
         found = {pk: (title, body) for pk, title, body in rows}
         return [Hit(pk, score, *found.get(pk, ("", ""))) for pk, score in ranked]
 
+    def _tables(self, cursor) -> list[str]:
+        """The live table, and the rebuild's table while `search reindex` fills it: every
+        change is written to both, so the rebuilt index misses nothing made meanwhile."""
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE name = %s", [SHADOW])
+        return [TABLE, SHADOW] if cursor.fetchone() else [TABLE]
+
+    def _write(self, cursor, table: str, batch: list[Document], *, replace: bool) -> None:
+        if replace:  # an entry changes by delete + insert (FTS5 re-reads the old text)
+            ids = [d.article_id for d in batch]
+            cursor.execute(f'DELETE FROM "{table}" WHERE rowid IN '
+                           f'({", ".join(["%s"] * len(ids))})', ids)
+        cursor.executemany(
+            f'INSERT INTO "{table}"(rowid, title, standfirst, body, facets) '
+            f'VALUES (%s, %s, %s, %s, %s)',
+            [(d.article_id, d.title, d.standfirst, d.body, " ".join(d.facets)) for d in batch])
+
     def index(self, documents: Iterable[Document]) -> int:
         written = 0
         for batch in batched(documents, BATCH):
-            with transaction.atomic(using=self.using):
-                self.remove(d.article_id for d in batch)
-                self._entries().bulk_create([
-                    Fts5Entry(article_id=d.article_id, title=d.title, standfirst=d.standfirst,
-                              body=d.body, facets=" ".join(d.facets))
-                    for d in batch
-                ])
+            with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
+                for table in self._tables(c):
+                    self._write(c, table, batch, replace=True)
             written += len(batch)
         return written
 
     def remove(self, article_ids):
         for batch in batched(article_ids, BATCH):
-            self._entries().filter(pk__in=batch).delete()
+            with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
+                for table in self._tables(c):
+                    c.execute(f'DELETE FROM "{table}" WHERE rowid IN '
+                              f'({", ".join(["%s"] * len(batch))})', list(batch))
+
+    def rebuild(self, documents: Iterable[Document]) -> int:
+        """Build a new table beside the live one, merge it, and swap it in (module docstring,
+        "Rebuilding"): readers search the old table until the swap, one short transaction."""
+        connection = connections[self.using]
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT sql FROM sqlite_master WHERE name = %s", [TABLE])
+            create = cursor.fetchone()[0]
+            cursor.execute(f'DROP TABLE IF EXISTS "{SHADOW}"')  # left by an interrupted run
+            cursor.execute(create.replace(TABLE, SHADOW, 1))
+        written = 0
+        for batch in batched(documents, BATCH):
+            with transaction.atomic(using=self.using), connection.cursor() as cursor:
+                # An entry already there was written by a change made during the rebuild,
+                # after this batch's articles were read: it is the newer one, keep it.
+                cursor.execute(f'SELECT rowid FROM "{SHADOW}" WHERE rowid IN '
+                               f'({", ".join(["%s"] * len(batch))})',
+                               [d.article_id for d in batch])
+                present = {row[0] for row in cursor.fetchall()}
+                fresh = [d for d in batch if d.article_id not in present]
+                if fresh:
+                    self._write(cursor, SHADOW, fresh, replace=False)
+            written += len(batch)
+        self._merge(SHADOW)
+        with transaction.atomic(using=self.using), connection.cursor() as cursor:
+            cursor.execute(f'ALTER TABLE "{TABLE}" RENAME TO "{RETIRED}"')
+            cursor.execute(f'ALTER TABLE "{SHADOW}" RENAME TO "{TABLE}"')
+        drop_in_steps(connection, RETIRED)
+        return written
+
+    def _merge(self, table: str) -> None:
+        """FTS5's incremental 'merge', MERGE_PAGES leaf pages a transaction, until a step
+        changes nothing: what 'optimize' does, without holding the database's write lock
+        (and so every publication) for the whole of it."""
+        connection = connections[self.using]
+        pages = -MERGE_PAGES  # negative: merge segments of different levels too (the first)
+        while True:
+            with transaction.atomic(using=self.using), connection.cursor() as cursor:
+                before = connection.connection.total_changes
+                cursor.execute(f'INSERT INTO "{table}"("{table}", rank) VALUES (%s, %s)',
+                               ["merge", pages])
+                if connection.connection.total_changes - before < 2:
+                    return
+            pages = MERGE_PAGES
 
     def indexed_ids(self):
         return set(self._entries().values_list("pk", flat=True))
 
     def optimise(self):
-        # Merges the b-tree segments left by incremental writes into one (FTS5 'optimize').
-        with connections[self.using].cursor() as cursor:
-            cursor.execute(f"INSERT INTO {TABLE}({TABLE}) VALUES ('optimize')")
+        # Merges the b-tree segments left by incremental writes (see _merge).
+        self._merge(TABLE)

@@ -1,0 +1,135 @@
+"""PostgreSQL: writing index entries in one statement, and `search reindex` into a new table
+that is indexed once and swapped in (issue 20).
+
+Writing. An entry's row and its four vectors are written by one `INSERT ... SELECT` from
+arrays of the batch's values, the vectors computed by the same Django expressions as before
+(`postgres._weighted`, `_head`, compiled here), upserting on the article id. Writing the row
+and then UPDATE-ing its vectors wrote every row twice, each time through every index.
+
+Rebuilding. Updating four GIN indexes row by row (one of them an expression index whose
+every entry computes the pairs of a whole vector) is what made a rebuild of 100k articles take
+482 s. A rebuild now fills `search_document_rebuild` (a primary key, no other index), builds
+the table's indexes once over the finished table (a sorted bulk build, as `pg_indexes` lists
+them for the live table, so a migration that adds an index is followed), then swaps the
+tables in one short transaction (drop the old, rename the new and its indexes). Readers keep
+searching the old table until the swap; the swap waits for the searches running at that
+moment (an ACCESS EXCLUSIVE lock, given up after `lock_timeout`, when the whole swap is
+retried). While the new table exists, every change (publish, edit, withdraw) is written to
+both tables (`tables()`), so the swapped-in index misses nothing made during the rebuild.
+"""
+
+from __future__ import annotations
+
+import time
+
+from django.db import connections, transaction
+from django.db.models.functions import Left
+
+from ..models import PgDocument
+
+LIVE = "search_document"
+SHADOW = "search_document_rebuild"
+SWAP_ATTEMPTS = 5
+COLUMNS = ("article_id", "title", "standfirst", "body", "published_at", "facets",
+           "vector", "lede_vector", "head_vector")
+
+
+def tables(cursor) -> list[str]:
+    """The live table, and the rebuild's while one is being filled."""
+    cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [SHADOW])
+    return [LIVE, SHADOW] if cursor.fetchone()[0] else [LIVE]
+
+
+def _vectors_sql(using: str) -> tuple[str, list]:
+    """The three computed vectors as SQL over a row source aliased `search_document`."""
+    from .postgres import LEDE_CHARS, _head, _weighted
+
+    query = PgDocument.objects.using(using).annotate(
+        v=_weighted("body"), l=_weighted(Left("body", LEDE_CHARS)), h=_head(),
+    ).values("v", "l", "h").query
+    sql, params = query.sql_with_params()
+    select = sql[len("SELECT "):sql.index(' FROM "search_document"')]
+    return select.replace(' AS "v"', "").replace(' AS "l"', "").replace(' AS "h"', ""), list(
+        params)
+
+
+def upsert(cursor, table: str, rows: list[tuple], using: str, *, replace: bool = True) -> None:
+    """Write these (article_id, title, standfirst, body, published_at, facets text) rows
+    with their vectors, replacing existing entries (or, without `replace`, keeping them:
+    the rebuild's own writes must not overwrite an entry that a change made during the
+    rebuild wrote after the rebuild had read the article)."""
+    vectors, vector_params = _vectors_sql(using)
+    update = "UPDATE SET " + ", ".join(f"{c} = EXCLUDED.{c}" for c in COLUMNS[1:]) if (
+        replace) else "NOTHING"
+    cursor.execute(
+        f'INSERT INTO "{table}" ({", ".join(COLUMNS)}) '
+        f'SELECT article_id, title, standfirst, body, published_at, facets::tsvector, {vectors} '
+        f'FROM (SELECT unnest(%s::bigint[]) AS article_id, unnest(%s::text[]) AS title, '
+        f'unnest(%s::text[]) AS standfirst, unnest(%s::text[]) AS body, '
+        f'unnest(%s::timestamptz[]) AS published_at, unnest(%s::text[]) AS facets) '
+        f'AS "search_document" '
+        f'ON CONFLICT (article_id) DO {update}',
+        [*vector_params, *map(list, zip(*rows))])
+
+
+def create_shadow(cursor) -> None:
+    cursor.execute(f'DROP TABLE IF EXISTS "{SHADOW}"')  # left by an interrupted rebuild
+    cursor.execute(f'CREATE TABLE "{SHADOW}" (LIKE "{LIVE}" INCLUDING DEFAULTS)')
+    cursor.execute(f'ALTER TABLE "{SHADOW}" ADD CONSTRAINT "{SHADOW}_pkey" '
+                   f"PRIMARY KEY (article_id)")
+
+
+def _live_indexes(cursor) -> list[tuple[str, str]]:
+    cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
+                   "AND indexname <> %s ORDER BY indexname", [LIVE, f"{LIVE}_pkey"])
+    return cursor.fetchall()
+
+
+def build_indexes(cursor) -> None:
+    """The live table's indexes, built once over the filled table, with the statistics
+    targets they carry (the pairs index has none: see migration 0004)."""
+    # A GIN build sorts its entries in this much memory (migration 0004 measured it).
+    cursor.execute("SET maintenance_work_mem = '256MB'")
+    for name, definition in _live_indexes(cursor):
+        new = definition.replace(f"INDEX {name} ON", f"INDEX {name}_rebuild ON", 1)
+        new = new.replace(f" ON public.{LIVE} ", f" ON public.{SHADOW} ", 1)
+        cursor.execute(new)
+        cursor.execute("SELECT attnum, attstattarget FROM pg_attribute WHERE attrelid = "
+                       "%s::regclass AND attstattarget >= 0", [name])
+        for attnum, target in cursor.fetchall():
+            cursor.execute(f'ALTER INDEX "{name}_rebuild" ALTER COLUMN {attnum} '
+                           f"SET STATISTICS {int(target)}")
+    cursor.execute("RESET maintenance_work_mem")
+    cursor.execute(f'ANALYZE "{SHADOW}"')
+
+
+def swap(using: str) -> None:
+    """Drop the live table and rename the new one into its place, in one transaction that
+    holds its lock briefly; retried if the running searches do not let it in quickly."""
+    connection = connections[using]
+    for attempt in range(SWAP_ATTEMPTS):
+        try:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                cursor.execute("SET LOCAL lock_timeout = '2s'")
+                names = [name for name, _ in _live_indexes(cursor)]
+                cursor.execute(f'DROP TABLE "{LIVE}"')
+                cursor.execute(f'ALTER TABLE "{SHADOW}" RENAME TO "{LIVE}"')
+                cursor.execute(f'ALTER TABLE "{LIVE}" RENAME CONSTRAINT "{SHADOW}_pkey" '
+                               f'TO "{LIVE}_pkey"')
+                for name in names:
+                    cursor.execute(f'ALTER INDEX "{name}_rebuild" RENAME TO "{name}"')
+                # NOT VALID: no scan under the lock. From here deletes cascade; the entries
+                # of articles deleted before it are removed next, then it is validated.
+                cursor.execute(
+                    f'ALTER TABLE "{LIVE}" ADD CONSTRAINT "{LIVE}_article_id_fkey" '
+                    f"FOREIGN KEY (article_id) REFERENCES articles_article(id) "
+                    f"ON DELETE CASCADE NOT VALID")
+                cursor.execute(f'DELETE FROM "{LIVE}" d WHERE NOT EXISTS '
+                               f"(SELECT 1 FROM articles_article a WHERE a.id = d.article_id)")
+            break
+        except Exception as error:  # lock_timeout: searches held the table; try again
+            if "lock timeout" not in str(error) or attempt == SWAP_ATTEMPTS - 1:
+                raise
+            time.sleep(1 + attempt)
+    with connection.cursor() as cursor:  # a scan that blocks neither reads nor writes
+        cursor.execute(f'ALTER TABLE "{LIVE}" VALIDATE CONSTRAINT "{LIVE}_article_id_fkey"')
