@@ -30,6 +30,7 @@ from masthead.core.text import word_count
 from masthead.keyring import ring as keyring
 from masthead.media.models import Image
 
+from . import bulk_insert
 from .records import ArticleRecord, ImportReport
 
 BATCH_SIZE = 500
@@ -131,7 +132,7 @@ def _store_batch(batch, report, names, seen_keys, default_section, user) -> list
     now = timezone.now()
     articles = [_build_article(r, names, default_section, user, now) for r in fresh]
     _make_slugs_unique(articles)
-    Article.objects.bulk_create(articles)
+    bulk_insert.insert(Article, articles)
     for record in fresh:
         report.count(record.kind)
 
@@ -209,9 +210,9 @@ def _store_relations(records, articles, names: _Names) -> None:
         paths = dict.fromkeys(_request_path(p) for p in record.old_paths if p)
         redirects += [Redirect(old_path=p, article=article)
                       for p in paths if p != url and len(p) <= 500]
-    Byline.objects.bulk_create(bylines)
+    bulk_insert.insert(Byline, bylines)
     through.objects.bulk_create(tag_rows, ignore_conflicts=True)
-    Revision.objects.bulk_create(revisions)
+    bulk_insert.insert(Revision, revisions)
     Redirect.objects.bulk_create(redirects, ignore_conflicts=True)
 
 
@@ -283,7 +284,7 @@ def _store_comments(records, articles, report: ImportReport) -> None:
                 ip_address=c.ip_address or None, external_key=c.key[:255],
                 spam_score=verdict.score, spam_verdict=verdict.verdict,
             ))
-        Comment.objects.bulk_create(rows)
+        bulk_insert.insert(Comment, rows)
         for (article, c), row in zip(ready, rows):
             if c.key:
                 stored[(article.pk, c.key)] = row
