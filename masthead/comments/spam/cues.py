@@ -39,6 +39,20 @@ _SOCIAL = re.compile(
     re.IGNORECASE,
 )
 
+_CUES = (_SELF_PROMO, _CALL_TO_ACTION, _MONEY, _SOCIAL)
+# The same patterns without IGNORECASE, for lower-cased ASCII text: the same matches (ASCII
+# case-folding is lower(), and the patterns' literals are lower case), found 2-3x faster
+# (27 instead of 55 µs a comment; importing 5M comments scores every one, issue 20).
+_CUES_LOWER = tuple(re.compile(c.pattern, c.flags & ~re.IGNORECASE) for c in _CUES)
+
+
+def _cue_counts(text: str) -> list[int]:
+    if text.isascii():
+        lower = text.lower()
+        return [len(c.findall(lower)) for c in _CUES_LOWER]
+    return [len(c.findall(text)) for c in _CUES]
+
+
 HAND_FEATURES = (
     "links",
     "has_link",
@@ -85,14 +99,15 @@ def hand_features(p: Prepared) -> list[float]:
     caps = upper / len(letters) if len(letters) >= 8 else 0.0
     author_digits = sum(map(str.isdigit, p.author))
     author_link = any(looks_like_link(token) for token in p.author.split())
+    promo, action, money, social = _cue_counts(p.text)
     return [
         math.log1p(len(p.urls)),
         float(bool(p.urls)),
         float(min(p.obfuscated_links, 3)),
-        float(min(len(_SELF_PROMO.findall(p.text)), 3)),
-        float(min(len(_CALL_TO_ACTION.findall(p.text)), 4)),
-        float(min(len(_MONEY.findall(p.text)), 3)),
-        float(min(len(_SOCIAL.findall(p.text)), 3)),
+        float(min(promo, 3)),
+        float(min(action, 4)),
+        float(min(money, 3)),
+        float(min(social, 3)),
         caps,
         digits / len(visible) if visible else 0.0,
         math.log1p(max(_longest_run(text) - 2, 0)),

@@ -78,6 +78,19 @@ def test_link_prefilter_finds_every_link_token(body):
     assert text._find_urls(body) == expected
 
 
+_CUE_WORDS = st.lists(st.sampled_from(
+    ["My", "OUR", "new", "Channel", "check", "it", "OUT", "Subscribe", "sub4sub", "$", "5",
+     "Dollars", "FREE", "per", "Day", "facebook", "zzhostYouTube", "ſubscribe", "İ", "K",
+     "ı", "visit", "Win", "work from home", "\t", "."]), max_size=20).map(" ".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.one_of(_CUE_WORDS, _TEXT))
+def test_cue_counts_equal_the_case_insensitive_patterns(body):
+    expected = [len(c.findall(body)) for c in cues._CUES]
+    assert cues._cue_counts(body) == expected
+
+
 def test_long_runs_are_measured():
     assert cues._longest_run("ab" + "!" * 7 + "cc") == 7
     assert cues._longest_run("aabb") == 0  # below 3: the cue is 0 anyway
