@@ -11,7 +11,6 @@ from masthead.jobs.registry import job
 
 from . import services
 
-
 # After an import (signal_handlers.on_bulk_import_finished): up to EAGER_SYNC_MAX articles are
 # synced by the importing process; more, and at least REBUILD_SHARE of all articles, by one
 # rebuild; more but fewer, by sync jobs of EAGER_SYNC_MAX articles for the workers.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import re
+
 from .text import Prepared, looks_like_link
 
 # English cues: the corpora we can measure on are English, other languages rely on n-grams.
