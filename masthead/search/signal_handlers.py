@@ -33,10 +33,11 @@ def on_article_unpublished(sender, article, **kwargs):
 def on_bulk_import_finished(sender, article_ids, **kwargs):
     """A small import is indexed at once, by the importing process. A big one is left to the
     workers (the import ends when its data is in; search finds the new articles a little
-    later): syncing in the importer cost ~5 ms an article, 80 minutes for a 1M archive
-    against the import's 30-minute budget (issue 20, item 1). When the import is a large
-    share of the site, one bulk build (`rebuild_index`, ~4x cheaper an article) beats syncing
-    each one; otherwise the sync is split into worker jobs."""
+    later): syncing in the importer cost ~1.5 CPU ms an article, 25 minutes for a 1M archive
+    against the import's 30-minute budget (issue 20, item 1). When the import is at least
+    half the site, one bulk build (`rebuild_index`: one pass, ~1.3 CPU ms an article at 10k,
+    the vocabulary recounted once) costs about what syncing the new ones would; otherwise
+    the sync is split into worker jobs."""
     ids = list(article_ids)
     if len(ids) <= tasks.EAGER_SYNC_MAX:
         enqueue(tasks.sync_articles, ids)

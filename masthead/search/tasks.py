@@ -15,7 +15,7 @@ from . import services
 # synced by the importing process; more, and at least REBUILD_SHARE of all articles, by one
 # rebuild; more but fewer, by sync jobs of EAGER_SYNC_MAX articles for the workers.
 EAGER_SYNC_MAX = 10_000
-REBUILD_SHARE = 0.25
+REBUILD_SHARE = 0.5
 
 
 @job(max_attempts=10, backoff=2.0, eager=True)
