@@ -21,7 +21,8 @@ or two, timing milliseconds) run at normal priority when the benchmark runs as r
 its own niceness. Never part of `make test`.
 
 PostgreSQL runs use database `archive_scale_<size>` on $MASTHEAD_BENCH_PG (default
-postgres://postgres@127.0.0.1:5432), dropped and recreated by the migrate step.
+postgres://postgres@127.0.0.1:5432), dropped and recreated by the migrate step;
+$MASTHEAD_BENCH_PG_DB replaces the `archive_scale` prefix.
 """
 
 from __future__ import annotations
@@ -43,6 +44,8 @@ RESULTS = REPO / "bench" / "results"
 DOC = REPO / "docs" / "performance.md"
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
 PG = os.environ.get("MASTHEAD_BENCH_PG", "postgres://postgres@127.0.0.1:5432")
+# Database names are <prefix>_<size>: engineers sharing one server each take their own prefix.
+PG_DB = os.environ.get("MASTHEAD_BENCH_PG_DB", "archive_scale")
 STEPS = ["migrate", "import", "analyze", "reindex", "related", "sitemaps", "dbsize", "render",
          "search", "export", "backup", "restore"]
 PYTHON = sys.executable
@@ -101,7 +104,7 @@ def environment(db: str, size: int, work: Path) -> dict:
                MASTHEAD_SECRET_KEY="scale-bench-secret-key-scale-bench-secret-key",
                DJANGO_SETTINGS_MODULE="masthead.settings", PYTHONUNBUFFERED="1")
     if db == "postgres":
-        env["MASTHEAD_DATABASE_URL"] = f"{PG}/archive_scale_{label(size)}"
+        env["MASTHEAD_DATABASE_URL"] = f"{PG}/{PG_DB}_{label(size)}"
     else:
         env.pop("MASTHEAD_DATABASE_URL", None)
     return env
@@ -113,8 +116,8 @@ def reset_database(db: str, size: int, env: dict) -> None:
         import psycopg
 
         with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "archive_scale_{label(size)}"')
-            conn.execute(f'CREATE DATABASE "archive_scale_{label(size)}"')
+            conn.execute(f'DROP DATABASE IF EXISTS "{PG_DB}_{label(size)}"')
+            conn.execute(f'CREATE DATABASE "{PG_DB}_{label(size)}"')
     for path in data.glob("masthead.sqlite3*"):
         path.unlink()
 
@@ -158,7 +161,7 @@ def backup_step(name: str, db: str, size: int, env: dict, log: Path) -> dict:
             result = run(["pg_dump", "-Fd", "-j", "2", "-f", str(folder), url], env, log)
             result["bytes"] = sum(p.stat().st_size for p in folder.iterdir())
             return result
-        restored = f"archive_scale_{label(size)}_restored"
+        restored = f"{PG_DB}_{label(size)}_restored"
         admin = url.rsplit("/", 1)[0] + "/postgres"
         subprocess.run(["psql", admin, "-qc", f'DROP DATABASE IF EXISTS "{restored}"'],
                        check=True)

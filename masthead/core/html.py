@@ -62,11 +62,61 @@ def _anchor_headings(tokens) -> None:
 
 def render_markdown(text: str) -> str:
     """Render author Markdown to sanitised HTML (raw HTML in the source is escaped, not kept)."""
+    plain = _render_plain(text or "")
+    if plain is not None:
+        return sanitise_html(plain)
     tokens = _md.parse(text or "")
     _shift_headings(tokens)
     _anchor_headings(tokens)
     html = _md.renderer.render(tokens, _md.options, {})
     return sanitise_html(html)
+
+
+# Text in which no Markdown construct, typographer replacement or smart quote can begin: a line
+# that starts with a letter and holds only letters, digits, single-purpose punctuation and
+# spaces (none at either end: two trailing spaces are a line break). `_REPLACED` are the
+# typographer's sequences ("..", ",,", "!!!!", "????", "?.."), left to markdown-it.
+_PLAIN_LINE = re.compile(r"[A-Za-z][A-Za-z0-9 ,.;:?!]*(?<! )\Z")
+_PLAIN_HEADING = re.compile(r"(#{1,3}) ([A-Za-z][A-Za-z0-9 ,.;:?!]*(?<! ))\Z")
+_REPLACED = re.compile(r"[.,?!]{2}")
+
+
+def _render_plain(text: str) -> str | None:
+    """markdown-it's exact output for a body of plain paragraphs and `#`..`###` headings, or
+    None when the body holds anything else. Importing a million articles rendered each one
+    through the full parser (~0.6 ms); most archive bodies are just this (issue 20). Proven
+    equal to the parser's output by masthead/core/tests/test_plain_markdown.py."""
+    if _REPLACED.search(text):
+        return None
+    out: list[str] = []
+    paragraph: list[str] = []
+    used: set[str] = set()
+    for line in text.split("\n"):
+        if not line:
+            if paragraph:
+                out.append("<p>" + "\n".join(paragraph) + "</p>\n")
+                paragraph = []
+            continue
+        if _PLAIN_LINE.match(line):
+            paragraph.append(line)
+            continue
+        heading = _PLAIN_HEADING.match(line)
+        if heading is None:
+            return None
+        if paragraph:
+            out.append("<p>" + "\n".join(paragraph) + "</p>\n")
+            paragraph = []
+        level, content = len(heading.group(1)), heading.group(2)
+        tag = f"h{max(2, level)}"
+        base = slugify(content)[:60] or "section"
+        anchor, n = base, 2
+        while anchor in used:
+            anchor, n = f"{base}-{n}", n + 1
+        used.add(anchor)
+        out.append(f'<{tag} id="{anchor}">{content}</{tag}>\n')
+    if paragraph:
+        out.append("<p>" + "\n".join(paragraph) + "</p>\n")
+    return "".join(out)
 
 
 def sanitise_html(html: str) -> str:

@@ -11,6 +11,12 @@ from masthead.jobs.registry import job
 
 from . import services
 
+# After an import (signal_handlers.on_bulk_import_finished): up to EAGER_SYNC_MAX articles are
+# synced by the importing process; more, and at least REBUILD_SHARE of all articles, by one
+# rebuild; more but fewer, by sync jobs of EAGER_SYNC_MAX articles for the workers.
+EAGER_SYNC_MAX = 10_000
+REBUILD_SHARE = 0.5
+
 
 @job(max_attempts=10, backoff=2.0, eager=True)
 def sync_articles(ids: list[int]) -> None:
@@ -20,3 +26,16 @@ def sync_articles(ids: list[int]) -> None:
 @job(max_attempts=10, backoff=2.0, eager=True)
 def remove_articles(ids: list[int]) -> None:
     services.remove_articles(ids)
+
+
+@job(max_attempts=10, backoff=2.0)
+def sync_articles_later(ids: list[int]) -> None:
+    """`sync_articles` for a worker: part of a large import's indexing."""
+    services.sync_articles(ids)
+
+
+@job(max_attempts=3, backoff=60.0)
+def rebuild_index() -> None:
+    """The bulk build after a large import; not eager: a worker runs it, so the import ends
+    when its data is in, and search finds the new articles when the build is done."""
+    services.rebuild_index()

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 import re
-from itertools import groupby
 
 from .text import Prepared, looks_like_link
 
@@ -41,6 +40,20 @@ _SOCIAL = re.compile(
     re.IGNORECASE,
 )
 
+_CUES = (_SELF_PROMO, _CALL_TO_ACTION, _MONEY, _SOCIAL)
+# The same patterns without IGNORECASE, for lower-cased ASCII text: the same matches (ASCII
+# case-folding is lower(), and the patterns' literals are lower case), found 2-3x faster
+# (27 instead of 55 µs a comment; importing 5M comments scores every one, issue 20).
+_CUES_LOWER = tuple(re.compile(c.pattern, c.flags & ~re.IGNORECASE) for c in _CUES)
+
+
+def _cue_counts(text: str) -> list[int]:
+    if text.isascii():
+        lower = text.lower()
+        return [len(c.findall(lower)) for c in _CUES_LOWER]
+    return [len(c.findall(text)) for c in _CUES]
+
+
 HAND_FEATURES = (
     "links",
     "has_link",
@@ -64,29 +77,38 @@ HAND_FEATURES = (
 )
 
 
+# Three or more of one character: only runs that long move the "max_run" cue (max(run - 2, 0)).
+_RUN = re.compile(r"(.)\1{2,}", re.DOTALL)
+
+
 def _longest_run(text: str) -> int:
-    return max((sum(1 for _ in group) for _, group in groupby(text)), default=0)
+    """The longest run of one character, when it is 3 or more (else 0: the cue is 0 either
+    way). A regex finds the runs in C; grouping every character in Python cost ~0.4 ms a
+    comment, a tenth of importing an article with its comments (docs/performance.md)."""
+    return max(map(len, (m.group() for m in _RUN.finditer(text))), default=0)
 
 
 def hand_features(p: Prepared) -> list[float]:
     """The HAND_FEATURES of one prepared comment, each already on a log or 0..1 scale."""
     text = p.text.replace("zzlink", " ").replace("zzhost", " ")
-    letters = [c for c in text if c.isalpha()]
-    upper = sum(c.isupper() for c in letters)
-    visible = [c for c in text if not c.isspace()]
-    digits = sum(c.isdigit() for c in visible)
+    # Counted with C-level filter/map, not per-character generators (same values; ~4x faster).
+    letters = "".join(filter(str.isalpha, text))
+    upper = sum(map(str.isupper, letters))
+    visible = "".join(text.split())  # str.split() splits exactly where str.isspace() is true
+    digits = sum(map(str.isdigit, visible))
     # Shouting only means something over a sentence; "OK" or "LOL" alone is not 100 % caps spam.
     caps = upper / len(letters) if len(letters) >= 8 else 0.0
-    author_digits = sum(c.isdigit() for c in p.author)
+    author_digits = sum(map(str.isdigit, p.author))
     author_link = any(looks_like_link(token) for token in p.author.split())
+    promo, action, money, social = _cue_counts(p.text)
     return [
         math.log1p(len(p.urls)),
         float(bool(p.urls)),
         float(min(p.obfuscated_links, 3)),
-        float(min(len(_SELF_PROMO.findall(p.text)), 3)),
-        float(min(len(_CALL_TO_ACTION.findall(p.text)), 4)),
-        float(min(len(_MONEY.findall(p.text)), 3)),
-        float(min(len(_SOCIAL.findall(p.text)), 3)),
+        float(min(promo, 3)),
+        float(min(action, 4)),
+        float(min(money, 3)),
+        float(min(social, 3)),
         caps,
         digits / len(visible) if visible else 0.0,
         math.log1p(max(_longest_run(text) - 2, 0)),

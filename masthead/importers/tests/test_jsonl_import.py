@@ -108,3 +108,20 @@ def test_imported_comments_are_scored_as_the_live_form_scores_them(tmp_path):
         assert comment.status == "pending"  # the source's decision is kept
     scores = list(Comment.objects.order_by("external_key").values_list("spam_score", flat=True))
     assert scores[1] > scores[0]
+
+
+def test_a_key_repeated_in_a_later_batch_of_the_same_file_is_stored_once(tmp_path, monkeypatch):
+    """Only a batch's own keys are kept in memory (issue 20): the repeat in a later batch is
+    found in the rows the import already wrote in its transaction."""
+    from masthead.importers import services
+
+    monkeypatch.setattr(services, "BATCH_SIZE", 2)
+    lines = [{"id": k, "title": f"T {k}", "body": "b"} for k in ("k1", "k2", "k3", "k1", "k4",
+                                                                   "k4")]
+    source = tmp_path / "repeats.jsonl"
+    source.write_text("\n".join(json.dumps(line) for line in lines) + "\n")
+    out = io.StringIO()
+    call_command("import_jsonl", str(source), stdout=out)
+    assert sorted(Article.objects.values_list("external_key", flat=True)) == [
+        "k1", "k2", "k3", "k4"]
+    assert out.getvalue().strip().splitlines()[-1] == "4 imported, 2 skipped, 0 errors"

@@ -265,6 +265,23 @@ def test_bulk_import_purges_front_and_the_listings_of_the_imported_articles(
     assert "Imported trade story" in replies["/tag/trade/"].text
 
 
+def test_a_very_large_import_purges_every_page(
+        site, wsgi, purged_by_others, django_capture_on_commit_callbacks, monkeypatch):
+    from masthead.importers.records import ArticleRecord
+    from masthead.importers.services import store_records
+    from masthead.pagecache import dependencies
+
+    monkeypatch.setattr(dependencies, "BULK_SITE_PURGE", 1)
+    _, pages = site
+    records = [ArticleRecord(title=f"Imported story {i}", body="Text.", key=f"imp-{i}",
+                             section="Business", published_at=timezone.now()) for i in range(2)]
+    with django_capture_on_commit_callbacks(execute=True):
+        store_records(records)
+    kept, purged, _ = kept_and_purged(wsgi, all_paths(pages))
+    assert not kept
+    assert {"/", pages["w1"], "/section/world/", "/tag/navy/"} <= purged
+
+
 def test_page_cache_purges_before_other_apps_do_slow_work_on_the_same_signal():
     """Receivers run in connection order: the page cache's must come first, or a process's
     first publication waits for the related-articles engine to load (seconds) before readers

@@ -81,6 +81,45 @@ def test_a_bulk_import_is_indexed_once_it_commits(committed, db):
     assert len(get_backend().indexed_ids()) == 1
 
 
+def _import_wombats(committed, n):
+    records = [ArticleRecord(title=f"Imported wombat {i}", body="Wombats dig.", key=f"bw{i}",
+                             published_at=timezone.now() - dt.timedelta(days=1))
+               for i in range(n)]
+    with committed():
+        store_records(records)
+    return set(Article.objects.filter(external_key__startswith="bw").values_list("pk", flat=True))
+
+
+def _jobs() -> list[str]:
+    from django_tasks_db.models import DBTaskResult
+
+    return sorted(DBTaskResult.objects.values_list("task_path", flat=True))
+
+
+def test_a_big_import_that_is_most_of_the_site_is_indexed_by_one_rebuild(
+        committed, db, monkeypatch):
+    from masthead.search import tasks
+
+    monkeypatch.setattr(tasks, "EAGER_SYNC_MAX", 2)
+    ids = _import_wombats(committed, 5)
+    assert set(hits("wombat")) == ids
+    assert [j for j in _jobs() if "search" in j] == ["masthead.search.tasks.rebuild_index"]
+
+
+def test_a_big_import_into_a_bigger_site_is_synced_by_worker_jobs(
+        committed, db, monkeypatch, publish):
+    from masthead.search import tasks
+
+    for i in range(4):
+        publish(f"Older story {i}", body="Nothing about burrowing animals.")
+    monkeypatch.setattr(tasks, "EAGER_SYNC_MAX", 2)
+    monkeypatch.setattr(tasks, "REBUILD_SHARE", 0.9)  # 5 of 9 articles: sync, not rebuild
+    ids = _import_wombats(committed, 5)
+    assert set(hits("wombat")) == ids
+    imported_jobs = [j for j in _jobs() if j.endswith(("rebuild_index", "sync_articles_later"))]
+    assert imported_jobs == ["masthead.search.tasks.sync_articles_later"] * 3  # 2 + 2 + 1
+
+
 def test_a_deleted_article_leaves_the_index(publish, committed):
     article = publish("Harbour bridge opens", body="The new bascule bridge opened today.")
     pk = article.pk
