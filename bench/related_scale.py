@@ -1,0 +1,144 @@
+"""Where a full related-articles rebuild spends its time and memory, phase by phase (issue 20).
+
+Streams a scale corpus (``bench/lib/scale_corpus.py``'s ``articles.jsonl``, as in
+/work/scale-data/corpus-<size>/) into the engine exactly as ``masthead related rebuild`` does
+(a generator of ``Doc``, newest first is not needed: the file is in publication order), then
+reads every article's list with its explanation and pickles the engine to a file the way the
+snapshot is written. For each phase it records CPU seconds and the process's peak RSS during
+the phase (sampled every 5 ms from /proc/self/statm), so growth between sizes is visible.
+
+    python bench/related_scale.py /work/scale-data/corpus-10k [--limit N] [--out NAME]
+
+Writes bench/results/related_scale-<label>.json (``--out`` overrides the name). Never part of
+``make test``; run it under ``nice -n 10`` on the shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import pickle
+import resource
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from masthead.recommendations.engines import Doc, LexicalEngine  # noqa: E402
+from masthead.recommendations.engines import build, lexical  # noqa: E402
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+class Sampler(threading.Thread):
+    """Peak RSS since the last ``reset``, sampled every 5 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0
+        self.stop = False
+
+    def rss(self) -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * PAGE
+
+    def run(self) -> None:
+        while not self.stop:
+            self.peak = max(self.peak, self.rss())
+            time.sleep(0.005)
+
+    def reset(self) -> None:
+        self.peak = self.rss()
+
+
+SAMPLER = Sampler()
+PHASES: list[dict] = []
+
+
+@contextlib.contextmanager
+def phase(name: str):
+    SAMPLER.reset()
+    t0, c0 = time.perf_counter(), time.process_time()
+    yield
+    PHASES.append({"phase": name, "wall_s": round(time.perf_counter() - t0, 2),
+                   "cpu_s": round(time.process_time() - c0, 2),
+                   "peak_rss_mb": round(max(SAMPLER.peak, SAMPLER.rss()) / 2**20),
+                   "end_rss_mb": round(SAMPLER.rss() / 2**20)})
+    print(json.dumps(PHASES[-1]), flush=True)
+
+
+def wrap(module, name: str, label: str) -> None:
+    inner = getattr(module, name)
+
+    def timed(*args, **kwargs):
+        with phase(label):
+            return inner(*args, **kwargs)
+
+    setattr(module, name, timed)
+
+
+def docs(path: Path, limit: int):
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if limit and i >= limit:
+                return
+            r = json.loads(line)
+            body = f"{r['standfirst']}\n\n{r['body']}" if r.get("standfirst") else r["body"]
+            yield Doc(key=r["id"], title=r["title"], body=body, section=r.get("section") or "",
+                      tags=tuple(r.get("tags") or ()), authors=tuple(r.get("authors") or ()),
+                      published_at=datetime.fromisoformat(r["published_at"]))
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--out", default="")
+    args = ap.parse_args()
+    SAMPLER.start()
+    load = os.getloadavg()
+    engine = LexicalEngine()
+    fit_features = lexical.Features.fit
+
+    def features_fit(self, d):
+        with phase("features (tokens, tf-idf, topics)"):
+            return fit_features(self, d)
+
+    lexical.Features.fit = features_fit
+    wrap(lexical, "first_stage", "first stage (candidates)")
+    t0, c0 = time.perf_counter(), time.process_time()
+    with phase("fit (total)"):
+        engine.fit(docs(args.corpus / "articles.jsonl", args.limit))
+    n = len(engine)
+    with phase("read every list with explanations"):
+        for key in engine.keys():
+            engine.related(key, 8)
+    snap = ROOT / "var" / "related_scale.pickle"
+    snap.parent.mkdir(exist_ok=True)
+    with phase("snapshot (pickle to file)"):
+        # As state.save_snapshot writes it: pickled straight into a file, never into bytes.
+        with open(snap, "wb") as fh:
+            pickle.dump({"engine": engine}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    size_mb = snap.stat().st_size / 2**20
+    snap.unlink()
+    total = {"wall_s": round(time.perf_counter() - t0, 1),
+             "cpu_s": round(time.process_time() - c0, 1),
+             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    out = {"articles": n, "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+           "load_average_start": [round(x, 2) for x in load],
+           "load_average_end": [round(x, 2) for x in os.getloadavg()],
+           "snapshot_mb": round(size_mb), "total": total, "phases": PHASES}
+    name = args.out or f"related_scale-{n // 1000}k"
+    (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(json.dumps(total))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
