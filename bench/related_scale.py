@@ -16,6 +16,7 @@ Writes bench/results/related_scale-<label>.json (``--out`` overrides the name). 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import contextlib
 import json
 import os
@@ -30,7 +31,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from masthead.recommendations.engines import Doc, LexicalEngine  # noqa: E402
+from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings  # noqa: E402
 from masthead.recommendations.engines import build, lexical  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
@@ -95,15 +96,51 @@ def docs(path: Path, limit: int):
                       published_at=datetime.fromisoformat(r["published_at"]))
 
 
+def settings(exact_max: int | None) -> LexicalSettings:
+    if exact_max is None:
+        return LexicalSettings()
+    return dataclasses.replace(LexicalSettings(), exact_candidates_max=exact_max)
+
+
+def recall(args) -> int:
+    """Shown lists (top 4) of the exact and the clustered candidate search on one corpus."""
+    got = {}
+    for name, exact_max in (("exact", 10**12), ("clustered", 0)):
+        engine = LexicalEngine(settings(exact_max))
+        c0 = time.process_time()
+        engine.fit(docs(args.corpus / "articles.jsonl", args.limit))
+        cpu = time.process_time() - c0
+        got[name] = {k: [r.key for r in engine.related(k, 4)] for k in engine.keys()}
+        print(f"{name}: fit {cpu:.1f} CPU s", flush=True)
+    exact, approx = got["exact"], got["clustered"]
+    shown = sum(len(v) for v in exact.values())
+    same = sum(len(set(v) & set(approx[k])) for k, v in exact.items())
+    first = sum(1 for k, v in exact.items() if v and approx[k][:1] == v[:1])
+    out = {"articles": len(exact), "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+           "exact_entries_kept": round(same / max(shown, 1), 4),
+           "same_first_entry": round(first / max(sum(1 for v in exact.values() if v), 1), 4),
+           "lists_identical": round(sum(exact[k] == approx[k] for k in exact) / len(exact), 4)}
+    print(json.dumps(out))
+    name = args.out or f"related_scale-recall-{len(exact) // 1000}k"
+    (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("corpus", type=Path)
     ap.add_argument("--limit", type=int, default=0)
     ap.add_argument("--out", default="")
+    ap.add_argument("--exact-max", type=int, default=None,
+                    help="LexicalSettings.exact_candidates_max (default: the engine's)")
+    ap.add_argument("--recall", action="store_true",
+                    help="fit twice (exact, then clustered candidates) and compare the lists")
     args = ap.parse_args()
+    if args.recall:
+        return recall(args)
     SAMPLER.start()
     load = os.getloadavg()
-    engine = LexicalEngine()
+    engine = LexicalEngine(settings(args.exact_max))
     fit_features = lexical.Features.fit
 
     def features_fit(self, d):
