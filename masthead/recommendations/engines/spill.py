@@ -92,3 +92,4 @@ def assemble(rows: Iterable[tuple[np.ndarray, np.ndarray]], n_cols: int) -> sp.c
         at += len(cols)
     spill.close()
     return sp.csr_matrix((data, indices, indptr), shape=(spill.n_rows, n_cols))
+
