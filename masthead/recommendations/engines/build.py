@@ -12,7 +12,7 @@ Above ``exact_candidates_max`` articles (issue 20: a million-article archive) ev
 much: a block x corpus topic product and its top-k cost n^2 (at 1M, 3.2e13 multiply-adds and
 1e12 elements partitioned: hours), and the rare-term cap ``n/1000`` grows with the corpus, so
 its posting lists do too. There the topic vectors are grouped by k-means (scikit-learn's
-``MiniBatchKMeans``, fitted on a sample) into about sqrt(n) clusters, and each article's topic
+``MiniBatchKMeans``, fitted on a sample) into clusters of about 400 articles, and each article's topic
 candidates come only from the ``probe_clusters`` clusters nearest its own (an inverted-file
 search, as FAISS's IVF does); the rare-term cap stays at ``rare_df``. Rare-term hits outside
 those clusters are still candidates, with their exact topic cosine. The smaller corpora that
@@ -28,6 +28,7 @@ from .features import Features
 from .lists import Lists
 from .topics import one_blas_thread
 
+_CLUSTER_SIZE = 400  # articles per k-means cluster, on average
 _SUB = 256  # query rows per dense product in the clustered path (memory: _SUB x pool floats)
 
 
@@ -167,7 +168,9 @@ def _clusters(z: np.ndarray, probes: int):
     from sklearn.cluster import MiniBatchKMeans
 
     n = len(z)
-    n_clusters = max(2, int(np.sqrt(n)))
+    # Clusters of ~400 articles: with a fixed number of probes the pool, and so each article's
+    # cost, stays the same at any archive size (sqrt(n) clusters made it grow as n^1.5).
+    n_clusters = max(2, n // _CLUSTER_SIZE)
     rng = np.random.default_rng(0)
     sample = z[np.sort(rng.choice(n, min(n, 100 * n_clusters), replace=False))]
     with one_blas_thread():
