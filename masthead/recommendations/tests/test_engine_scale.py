@@ -8,6 +8,7 @@ import dataclasses
 import numpy as np
 
 from masthead.recommendations.engines import LexicalEngine, LexicalSettings
+from masthead.recommendations.engines import build
 from masthead.recommendations.engines.spill import RowSpill, assemble
 
 from .test_engine_corpora import generated
@@ -21,7 +22,8 @@ def shown(settings: LexicalSettings, docs) -> dict[str, list[str]]:
     return {k: [r.key for r in engine.related(k, 4)] for k in engine.keys()}
 
 
-def test_clustered_candidates_keep_the_exact_search_lists():
+def test_clustered_candidates_keep_the_exact_search_lists(monkeypatch):
+    monkeypatch.setattr(build, "_CLUSTER_SIZE", 20)  # 10 clusters of the 200 articles
     docs = generated(n_stories=40, per_story=5)
     exact = shown(dataclasses.replace(WITH_TOPICS, exact_candidates_max=10**9), docs)
     clustered = shown(dataclasses.replace(WITH_TOPICS, exact_candidates_max=0,
@@ -34,9 +36,11 @@ def test_clustered_candidates_keep_the_exact_search_lists():
     assert all(story[v[0]] == story[k] for k, v in clustered.items() if v)
 
 
-def test_a_row_pulled_in_only_by_rare_terms_outside_the_probed_clusters_is_a_candidate():
-    # One probed cluster (its own) only: stories spread over clusters still find each other
-    # through their rare story words.
+def test_a_row_pulled_in_only_by_rare_terms_outside_the_probed_clusters_is_a_candidate(
+        monkeypatch):
+    # One probed cluster (its own, a tenth of the corpus) only: stories spread over clusters
+    # still find each other through their rare story words.
+    monkeypatch.setattr(build, "_CLUSTER_SIZE", 20)
     docs = generated(n_stories=40, per_story=5)
     clustered = shown(dataclasses.replace(WITH_TOPICS, exact_candidates_max=0,
                                           probe_clusters=1), docs)
