@@ -62,14 +62,23 @@ SAMPLER = Sampler()
 PHASES: list[dict] = []
 
 
+_OPEN: list[dict] = []  # enclosing phases: an inner phase's peak is theirs too
+
+
 @contextlib.contextmanager
 def phase(name: str):
     SAMPLER.reset()
     t0, c0 = time.perf_counter(), time.process_time()
+    mine = {"peak": SAMPLER.peak}
+    _OPEN.append(mine)
     yield
+    _OPEN.pop()
+    peak = max(SAMPLER.peak, SAMPLER.rss(), mine["peak"])
+    for outer in _OPEN:
+        outer["peak"] = max(outer["peak"], peak)
     PHASES.append({"phase": name, "wall_s": round(time.perf_counter() - t0, 2),
                    "cpu_s": round(time.process_time() - c0, 2),
-                   "peak_rss_mb": round(max(SAMPLER.peak, SAMPLER.rss()) / 2**20),
+                   "peak_rss_mb": round(peak / 2**20),
                    "end_rss_mb": round(SAMPLER.rss() / 2**20)})
     print(json.dumps(PHASES[-1]), flush=True)
 
