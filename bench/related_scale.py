@@ -16,8 +16,9 @@ Writes bench/results/related_scale-<label>.json (``--out`` overrides the name). 
 from __future__ import annotations
 
 import argparse
-import dataclasses
 import contextlib
+import dataclasses
+import itertools
 import json
 import os
 import pickle
@@ -31,8 +32,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings  # noqa: E402
-from masthead.recommendations.engines import build, lexical  # noqa: E402
+from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings, lexical  # noqa: E402  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -142,6 +142,9 @@ def main() -> int:
     ap.add_argument("--out", default="")
     ap.add_argument("--exact-max", type=int, default=None,
                     help="LexicalSettings.exact_candidates_max (default: the engine's)")
+    ap.add_argument("--upserts", type=int, default=0,
+                    help="after the run, publish this many held-out articles (those after "
+                         "--limit) one by one and time each upsert")
     ap.add_argument("--recall", action="store_true",
                     help="fit twice (exact, then clustered candidates) and compare the lists")
     args = ap.parse_args()
@@ -173,6 +176,14 @@ def main() -> int:
             pickle.dump({"engine": engine}, fh, protocol=pickle.HIGHEST_PROTOCOL)
     size_mb = snap.stat().st_size / 2**20
     snap.unlink()
+    upserts = []
+    if args.upserts:
+        held = itertools.islice(docs(args.corpus / "articles.jsonl", 0), args.limit,
+                                args.limit + args.upserts)
+        for d in held:
+            t, c = time.perf_counter(), time.process_time()
+            engine.upsert(d)
+            upserts.append((time.perf_counter() - t, time.process_time() - c))
     total = {"wall_s": round(time.perf_counter() - t0, 1),
              "cpu_s": round(time.process_time() - c0, 1),
              "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
@@ -180,6 +191,13 @@ def main() -> int:
            "load_average_start": [round(x, 2) for x in load],
            "load_average_end": [round(x, 2) for x in os.getloadavg()],
            "snapshot_mb": round(size_mb), "total": total, "phases": PHASES}
+    if upserts:
+        wall, cpu = sorted(w for w, _ in upserts), sorted(c for _, c in upserts)
+        out["upsert_ms"] = {"count": len(upserts),
+                            "wall_median": round(1000 * wall[len(wall) // 2], 1),
+                            "wall_max": round(1000 * wall[-1], 1),
+                            "cpu_median": round(1000 * cpu[len(cpu) // 2], 1)}
+        print(json.dumps(out["upsert_ms"]))
     name = args.out or f"related_scale-{n // 1000}k"
     (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
     print(json.dumps(total))

@@ -7,8 +7,7 @@ import dataclasses
 
 import numpy as np
 
-from masthead.recommendations.engines import LexicalEngine, LexicalSettings
-from masthead.recommendations.engines import build
+from masthead.recommendations.engines import LexicalEngine, LexicalSettings, build
 from masthead.recommendations.engines.spill import RowSpill, assemble
 
 from .test_engine_corpora import generated
