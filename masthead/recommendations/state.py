@@ -38,6 +38,7 @@ import hmac
 import io
 import logging
 import pickle
+import tempfile
 import threading
 import uuid
 from collections.abc import Iterable
@@ -45,7 +46,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import File
 from django.core.files.storage import default_storage
 from django.db import transaction
 from django.db.models import Max
@@ -107,6 +108,7 @@ def fit(docs: Iterable[Doc]) -> RelatedEngine:
 SNAPSHOT_DIR = "related"
 _SIGNATURE = b"masthead-related-snapshot-v2\n"
 _SALT = "masthead.recommendations.snapshot"
+_MAC_BYTES = 32  # HMAC-SHA256
 
 
 def snapshot_name(token: str) -> str:
@@ -123,43 +125,86 @@ def code_fingerprint() -> str:
     return digest.hexdigest()[:16]
 
 
-def _mac(body: bytes, secret: str | None = None) -> bytes:
-    return salted_hmac(_SALT, body, secret=secret, algorithm="sha256").digest()
-
-
 def save_snapshot(engine: RelatedEngine, token: str, event: int) -> None:
     """Pickle and sign the engine into the shared storage under `token` (replacing any file
-    of that name: every writer of one token wrote the same state)."""
-    body = pickle.dumps({"code": code_fingerprint(), "event": event, "engine": engine},
-                        protocol=pickle.HIGHEST_PROTOCOL)
-    name = snapshot_name(token)
-    with contextlib.suppress(FileNotFoundError):
-        default_storage.delete(name)
-    saved = default_storage.save(name, ContentFile(_SIGNATURE + _mac(body) + body))
+    of that name: every writer of one token wrote the same state).
+
+    The pickle goes straight into a temporary file, signed as it is written: `pickle.dumps`
+    then header + MAC + body held the engine's size twice more in memory (at 100k articles
+    ~0.6 GB each, the rebuild's peak; issue 20)."""
+    with tempfile.TemporaryFile() as tmp:
+        write_signed({"code": code_fingerprint(), "event": event, "engine": engine}, tmp)
+        tmp.seek(0)
+        name = snapshot_name(token)
+        with contextlib.suppress(FileNotFoundError):
+            default_storage.delete(name)
+        saved = default_storage.save(name, File(tmp, name=name))
     if saved != name:  # another process wrote the same token meanwhile: keep one of them
         default_storage.delete(saved)
+
+
+class _Signing(io.RawIOBase):
+    """A write-only file that feeds every byte to an HMAC on its way to ``fh``."""
+
+    def __init__(self, fh, mac) -> None:
+        self.fh, self.mac = fh, mac
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, data) -> int:
+        self.mac.update(data)
+        return self.fh.write(data)
+
+
+def write_signed(payload, fh, secret: str | None = None) -> None:
+    """Write signature, MAC and the pickled ``payload`` into the seekable file ``fh``."""
+    start = fh.tell()
+    fh.write(_SIGNATURE + bytes(_MAC_BYTES))  # the MAC is known only at the end
+    mac = salted_hmac(_SALT, b"", secret=secret, algorithm="sha256")
+    pickle.dump(payload, _Signing(fh, mac), protocol=pickle.HIGHEST_PROTOCOL)
+    end = fh.tell()
+    fh.seek(start + len(_SIGNATURE))
+    fh.write(mac.digest())
+    fh.seek(end)
+
+
+def _signed_by(fh, secret: str) -> bytes:
+    """MAC of the body of ``fh`` (read in chunks), leaving ``fh`` at its start."""
+    at = len(_SIGNATURE) + _MAC_BYTES
+    fh.seek(at)
+    mac = salted_hmac(_SALT, b"", secret=secret, algorithm="sha256")
+    while chunk := fh.read(1 << 20):
+        mac.update(chunk)
+    fh.seek(at)
+    return mac.digest()
 
 
 def load_snapshot(token: str) -> tuple[RelatedEngine, int] | None:
     try:
         with default_storage.open(snapshot_name(token), "rb") as fh:
-            data = fh.read()
+            return _read_signed(fh, token)
     except FileNotFoundError:
         return None
     except Exception:  # noqa: BLE001 - storage unreachable or damaged: fit instead, never fatal
         log.warning("related-articles snapshot %s unreadable; fitting from the database", token,
                     exc_info=True)
         return None
-    head, mac, body = data[:len(_SIGNATURE)], data[len(_SIGNATURE):len(_SIGNATURE) + 32], \
-        data[len(_SIGNATURE) + 32:]
+
+
+def _read_signed(fh, token: str) -> tuple[RelatedEngine, int] | None:
+    """Check the signature reading the file in chunks, then unpickle from the file itself
+    (reading it whole held the snapshot twice next to the engine it becomes)."""
+    head, mac = fh.read(len(_SIGNATURE)), fh.read(_MAC_BYTES)
     keys = [settings.SECRET_KEY, *getattr(settings, "SECRET_KEY_FALLBACKS", [])]
-    if head != _SIGNATURE or not any(hmac.compare_digest(mac, _mac(body, k)) for k in keys):
+    if head != _SIGNATURE or len(mac) != _MAC_BYTES or not any(
+            hmac.compare_digest(mac, _signed_by(fh, k)) for k in keys):
         # Shared storage is outside the database's trust boundary: only our own signed files
         # are unpickled.
         log.warning("related-articles snapshot %s is not signed by this site; refitting", token)
         return None
     try:
-        payload = pickle.load(io.BytesIO(body))  # noqa: S301 - signed by this site (above)
+        payload = pickle.load(fh)  # noqa: S301 - signed by this site (above)
     except Exception:  # noqa: BLE001 - a damaged file is rebuilt, never fatal
         log.warning("related-articles snapshot %s unreadable; refitting", token, exc_info=True)
         return None

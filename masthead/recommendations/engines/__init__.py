@@ -7,7 +7,8 @@ database integration plan: docs/recommendations.md.
 
 Modules: ``base`` (contract), ``lexical`` (the engine), ``features`` (per-article features and
 pair scores), ``text`` (tokens and tf-idf), ``topics`` (LSA), ``build`` (full-build candidates),
-``lists`` (stored lists), ``store`` (growable row stores), ``explain`` (why two are related).
+``lists`` (stored lists), ``store`` (growable row stores), ``spill`` (rows held on disk during
+a fit), ``explain`` (why two are related).
 """
 
 import importlib

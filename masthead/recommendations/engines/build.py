@@ -7,6 +7,18 @@ specific word pairs: at most ``max(rare_df, n/1000)`` articles each, so their po
 short) plus (b) the topic cosine, a dense matrix product. The best ``candidates`` of that
 approximation are then scored exactly. On the developer corpus this keeps 100 % of the exact top-8
 (recall measured against the exact first-stage ranking, docs/recommendations.md).
+
+Above ``exact_candidates_max`` articles (issue 20: a million-article archive) even (b) is too
+much: a block x corpus topic product and its top-k cost n^2 (at 1M, 3.2e13 multiply-adds and
+1e12 elements partitioned: hours), and the rare-term cap ``n/1000`` grows with the corpus, so
+its posting lists do too. There the topic vectors are grouped by k-means (scikit-learn's
+``MiniBatchKMeans``, fitted on a sample) into clusters of about 400 articles, and each
+article's topic candidates come only from the ``probe_clusters`` clusters nearest its own (an
+inverted-file search, as FAISS's IVF does); the rare-term cap stays at ``rare_df``. Each
+article's best ``candidates`` rare-term hits outside those clusters are still candidates, with
+their exact topic cosine. The corpora quality is measured on (a few thousand articles) never
+take this path, so their lists do not change; against the exact path on 20,000 articles it
+kept 99.98 % of the lists' entries (docs/recommendations.md, "A million articles").
 """
 
 from __future__ import annotations
@@ -17,21 +29,51 @@ from .features import Features
 from .lists import Lists
 from .topics import one_blas_thread
 
+_CLUSTER_SIZE = 400  # articles per k-means cluster, on average
+_SUB = 256  # query rows per dense product in the clustered path (memory: _SUB x pool floats)
+
 
 def first_stage(f: Features, lists: Lists):
-    """(cand, first, content, text) arrays of shape (n, k); near-duplicates go into ``lists``."""
+    """(cand, first, content, text) arrays of shape (n, k); near-duplicates go into ``lists``.
+    ``cand`` is -1 where an article has fewer than k candidates (then first is -inf)."""
     s = f.settings
     n = f.n_slots
     k = min(s.candidates, max(n - 1, 0))
-    cand = np.full((n, k), -1, np.int64)
+    cand = np.full((n, k), -1, np.int32)  # int32: at 1M, 200 MB less than int64
     first = np.full((n, k), -np.inf, np.float32)
     content = np.zeros((n, k), np.float32)
     text = np.zeros((n, k), np.float32)
     if n < 2:
         return cand, first, content, text
-    x = f.text.blocks[0].matrix
-    inverted = f.text.blocks[0].inverted  # column -> articles: the text rows' inverted index
-    rare = _rare_columns(f, max(s.rare_df, n // 1000))
+    clustered = n > s.exact_candidates_max and f.topic.dim > 0
+    rare = _rare_columns(f, s.rare_df if clustered else max(s.rare_df, n // 1000))
+    blocks = _clustered(f, rare, k) if clustered else _exact(f, rare, k)
+    for rows, top in blocks:
+        b_first, b_content, b_text = f.pair_scores(rows, np.maximum(top, 0))
+        missing = top < 0
+        b_first[missing], b_content[missing], b_text[missing] = -np.inf, 0, 0
+        cand[rows], first[rows], content[rows], text[rows] = top, b_first, b_content, b_text
+        for r, c in zip(*np.nonzero(b_text > s.duplicate)):
+            lists.add_dups(int(rows[r]), top[r, c : c + 1])
+    return cand, first, content, text
+
+
+def _rare_part(f: Features, rows: np.ndarray, rare: np.ndarray):
+    """Sum of rare-term products of ``rows`` with every article, as COO (row, col, value).
+
+    The block's rows restricted to rare columns, times the inverted index: only those columns'
+    posting lists are read. (Forming the rare part of the whole matrix and its transpose first
+    cost two more copies of most of the text matrix at 100k.)"""
+    q = f.text.blocks[0].matrix[rows]
+    q.data[~rare[q.indices]] = 0
+    q.eliminate_zeros()
+    return (q @ f.text.blocks[0].inverted).tocoo()
+
+
+def _exact(f: Features, rare: np.ndarray, k: int):
+    """Blocks of rows with their top-k over the whole corpus (topic cosine + rare terms)."""
+    s = f.settings
+    n = f.n_slots
     z = f.topic.matrix
     for lo in range(0, n, s.block):
         rows = np.arange(lo, min(lo + s.block, n))
@@ -41,21 +83,108 @@ def first_stage(f: Features, lists: Lists):
             approx *= s.topic_weight
         else:
             approx = np.zeros((len(rows), n), np.float32)
-        # The block's rows restricted to rare columns, times the inverted index: only those
-        # columns' posting lists are read. (Forming the rare part of the whole matrix and its
-        # transpose first cost two more copies of most of the text matrix at 100k.)
-        q = x[rows]
-        q.data[~rare[q.indices]] = 0
-        q.eliminate_zeros()
-        shared = (q @ inverted).tocoo()
+        shared = _rare_part(f, rows, rare)
         approx[shared.row, shared.col] += shared.data  # no second block x corpus array
         approx[np.arange(len(rows)), rows] = -np.inf
-        top = np.argpartition(-approx, k - 1, axis=1)[:, :k]
-        b_first, b_content, b_text = f.pair_scores(rows, top)
-        cand[rows], first[rows], content[rows], text[rows] = top, b_first, b_content, b_text
-        for r, c in zip(*np.nonzero(b_text > s.duplicate)):
-            lists.add_dups(int(rows[r]), top[r, c : c + 1])
-    return cand, first, content, text
+        yield rows, np.argpartition(-approx, k - 1, axis=1)[:, :k].astype(np.int32)
+
+
+def _clustered(f: Features, rare: np.ndarray, k: int):
+    """Blocks of rows with their top-k among the nearest clusters' members and rare-term hits."""
+    s = f.settings
+    n = f.n_slots
+    z = f.topic.matrix
+    labels, near = _clusters(z, s.probe_clusters)
+    order = np.argsort(labels, kind="stable")
+    bounds = np.searchsorted(labels[order], np.arange(len(near) + 1))
+    pos = np.full(n, -1, np.int64)  # corpus slot -> column in the current pool
+    for c in range(len(near)):
+        members = order[bounds[c] : bounds[c + 1]]
+        if not len(members):
+            continue
+        pool = np.sort(np.concatenate([order[bounds[p] : bounds[p + 1]] for p in near[c]]))
+        pos[pool] = np.arange(len(pool))
+        for lo in range(0, len(members), _SUB):
+            rows = np.sort(members[lo : lo + _SUB])
+            yield rows, _pooled_top(f, rows, pool, pos, rare, k)
+        pos[pool] = -1
+
+
+def _pooled_top(f, rows, pool, pos, rare, k) -> np.ndarray:
+    """Top-k per row of topic cosine + rare-term score over ``pool``, merged with each row's
+    best k rare-term hits outside it (scored with their exact topic cosine)."""
+    s = f.settings
+    z = f.topic.matrix
+    zr = z[rows]
+    with one_blas_thread():
+        dense = zr @ z[pool].T
+    dense *= s.topic_weight
+    shared = _rare_part(f, rows, rare).tocsr()
+    p = pos[shared.indices]
+    inside = p >= 0
+    hit_rows = np.repeat(np.arange(len(rows)), np.diff(shared.indptr))
+    dense[hit_rows[inside], p[inside]] += shared.data[inside]
+    dense[np.arange(len(rows)), pos[rows]] = -np.inf  # an article is not its own candidate
+    out_r, out_c, out_s = _best_outside(shared, ~inside, k)
+    out_s = out_s + s.topic_weight * np.einsum("ij,ij->i", zr[out_r], z[out_c])
+    kk = min(k, len(pool))
+    top = np.argpartition(-dense, kk - 1, axis=1)[:, :kk]
+    r = np.concatenate([np.repeat(np.arange(len(rows)), kk), out_r])
+    c = np.concatenate([pool[top].ravel(), out_c])
+    v = np.concatenate([np.take_along_axis(dense, top, 1).ravel(), out_s.astype(np.float32)])
+    ok = np.isfinite(v)
+    r, c, v = r[ok], c[ok], v[ok]
+    o = np.lexsort((-v, r))  # by row, best first
+    r, c = r[o], c[o]
+    rank = np.arange(len(r)) - np.searchsorted(r, r)  # position within its row
+    keep = rank < k
+    out = np.full((len(rows), k), -1, np.int32)
+    out[r[keep], rank[keep]] = c[keep]
+    return out
+
+
+def _best_outside(shared, outside: np.ndarray, k: int):
+    """(row, column, score) of each row's ``k`` highest rare-term scores among ``outside`` entries.
+
+    A row has thousands of rare-term hits (each one shared name or pair); sorting them all by
+    row and score took 90 % of the clustered build at 6k articles; a partition per row does
+    not. The topic part adds at most ``topic_weight`` to any of them, so the best by rare-term
+    score are the ones that can win."""
+    picked = []
+    indptr, indices, data = shared.indptr, shared.indices, shared.data
+    for i in range(len(indptr) - 1):
+        lo, hi = indptr[i], indptr[i + 1]
+        sel = np.flatnonzero(outside[lo:hi]) + lo
+        if len(sel) > k:
+            sel = sel[np.argpartition(-data[sel], k - 1)[:k]]
+        picked.append(sel)
+    sel = np.concatenate(picked) if picked else np.zeros(0, np.int64)
+    row_of = np.repeat(np.arange(len(indptr) - 1), np.diff(indptr))
+    return row_of[sel], indices[sel].astype(np.int64), data[sel]
+
+
+def _clusters(z: np.ndarray, probes: int):
+    """Cluster label of each topic vector, and each cluster's ``probes`` nearest clusters
+    (itself first). k-means is fitted on a sample: assignments need every row, centres don't."""
+    from sklearn.cluster import MiniBatchKMeans
+
+    n = len(z)
+    # Clusters of ~400 articles: with a fixed number of probes the pool, and so each article's
+    # cost, stays the same at any archive size (sqrt(n) clusters made it grow as n^1.5).
+    n_clusters = max(2, n // _CLUSTER_SIZE)
+    rng = np.random.default_rng(0)
+    sample = z[np.sort(rng.choice(n, min(n, 100 * n_clusters), replace=False))]
+    with one_blas_thread():
+        km = MiniBatchKMeans(n_clusters, batch_size=4096, n_init=1, max_iter=50,
+                             random_state=0).fit(sample)
+        labels = np.concatenate([km.predict(z[lo : lo + 65536]) for lo in range(0, n, 65536)])
+    centres = km.cluster_centers_.astype(np.float32)
+    centres /= np.maximum(np.linalg.norm(centres, axis=1, keepdims=True), 1e-9)
+    sim = centres @ centres.T
+    np.fill_diagonal(sim, np.inf)
+    probes = min(probes, n_clusters)
+    near = np.argsort(-sim, axis=1)[:, :probes]
+    return labels.astype(np.int64), near
 
 
 def _rare_columns(f: Features, cap: int) -> np.ndarray:

@@ -25,6 +25,7 @@ import scipy.sparse as sp
 
 from .base import Doc
 from .facts import FactIndex, conflict_rows, extract_with_units
+from .spill import RowSpill, assemble
 from .store import DenseRows, SparseRows
 from .text import TextSettings, Vectoriser, rows_to_csr
 from .topics import TopicSpace
@@ -83,6 +84,11 @@ class LexicalSettings:
     distance_span_days: float = 365.0
     refit_after: float = 0.2  # share of the corpus changed since the fit that calls for a refit
     block: int = 128  # rows per block in the full build (memory: ~12 bytes x block x corpus)
+    # Above this many articles the full build finds topic candidates among the members of the
+    # ``probe_clusters`` k-means clusters nearest each article's own, not the whole corpus
+    # (build.py: the exact search grows with the square of the archive; issue 20).
+    exact_candidates_max: int = 50_000
+    probe_clusters: int = 12
 
 
 def _days(when: datetime | None) -> float:
@@ -112,22 +118,25 @@ class Features:
         self.sections = np.zeros(0, np.int32)
         self.times = np.zeros(0, np.float64)
         self.docs_meta: list[tuple[str, tuple[str, ...], tuple[str, ...]]] = []
+        self._interned: dict = {}
 
     # -- building -----------------------------------------------------------------------------
     def fit(self, docs: Iterable[Doc]) -> list[str]:
         """Build from ``docs`` read once (a database cursor will do); return their keys."""
         s = self.settings
         keys: list[str] = []
-        meta_rows, sections, times, fact_cols, conflicts = [], [], [], [], []
+        # Tags and authors on disk until the fit ends; sections and times as they come
+        # (an object per article for each was ~0.5 KB an article at 1M; issue 20).
+        meta_rows, sections, times, fact_cols, conflicts = RowSpill(), [], [], [], []
 
         def texts():
             # Everything but the text is taken on the way past, so no Doc list is ever held.
             for d in docs:
                 keys.append(d.key)
-                meta_rows.append(self._meta_row(d))
+                meta_rows.append(*self._meta_row(d))
                 sections.append(self._section(d.section))
                 times.append(_days(d.published_at))
-                self.docs_meta.append((d.section, tuple(d.tags), tuple(d.authors)))
+                self.docs_meta.append(self._shared_meta(d))
                 if self.weighs_facts:
                     cols, conflict = self._fact_cols(d)
                     fact_cols.append(cols)
@@ -147,9 +156,12 @@ class Features:
         if s.topic_dims and s.topic_weight and len(keys) >= s.min_docs_for_topics:
             self.topics.fit(x, self.vectoriser.vocab.df)
         self.topic = DenseRows(self.topics.transform(x))
-        self.meta = SparseRows(rows_to_csr(meta_rows, max(len(self.meta_col), 1)))
+        self.meta = SparseRows(assemble(((c, v) for c, v, _ in meta_rows.rows()),
+                                        max(len(self.meta_col), 1)))
+        meta_rows.close()
         self.sections = np.array(sections, np.int32)
         self.times = np.array(times, np.float64)
+        self._interned.clear()
         return keys
 
     def add(self, doc: Doc) -> int:
@@ -167,7 +179,7 @@ class Features:
         self.meta.append(*self._meta_row(doc))
         self.sections = np.append(self.sections, np.int32(self._section(doc.section)))
         self.times = np.append(self.times, _days(doc.published_at))
-        self.docs_meta.append((doc.section, tuple(doc.tags), tuple(doc.authors)))
+        self.docs_meta.append(self._shared_meta(doc))
         return slot
 
     def forget(self, slot: int) -> None:
@@ -178,6 +190,15 @@ class Features:
         v.vocab.n_docs -= 1
         if self.weighs_facts:
             self.fact_index.count(self.facts.row(slot)[0], -1)
+
+    def _shared_meta(self, doc: Doc) -> tuple[str, tuple[str, ...], tuple[str, ...]]:
+        """(section, tags, authors) for explanations, one object per distinct value: an
+        archive has a few hundred sections, tags and bylines but a million articles."""
+        keep = self._interned
+        tags = tuple(keep.setdefault(t, t) for t in doc.tags)
+        authors = tuple(keep.setdefault(a, a) for a in doc.authors)
+        return (keep.setdefault(doc.section, doc.section), keep.setdefault(tags, tags),
+                keep.setdefault(authors, authors))
 
     @property
     def weighs_facts(self) -> bool:

@@ -67,18 +67,25 @@ class LexicalEngine(RelatedEngine):
         self.changes = 0
         self.fitted = n
         cand, first, content, text = first_stage(self.features, self.lists)
-        final = first.copy()
-        self.profiles = []
-        for k, weight in self._hoods():
-            profiles = _profiles(cand, first, k, n)
-            self.profiles.append(SparseRows(profiles))
-            final += weight * _gather(profiles, cand, s.block * 32)
-        valid = self._relevant(content, text, final) & (text <= s.duplicate) & (cand >= 0)
-        final = np.where(valid, final, -np.inf)
-        order = np.argsort(-final, axis=1, kind="stable")
-        for i in range(n):
-            o = order[i][np.isfinite(final[i, order[i]])]
-            self.lists.set(i, cand[i, o], final[i, o])
+        # Both profiles come from the first-stage scores; then ``first`` becomes the final
+        # score in place, and the floor and the ordering go a block of rows at a time (at 1M
+        # articles each n x 50 array is 200 MB: no copies of them, issue 20).
+        hoods = self._hoods()
+        profiles = [_profiles(cand, first, k, n) for k, _ in hoods]
+        self.profiles = [SparseRows(p) for p in profiles]
+        final = first
+        for p, (_, weight) in zip(profiles, hoods):
+            _gather(p, cand, s.block * 32, final, weight)
+        del profiles
+        for lo in range(0, n, s.block * 32):
+            sl = slice(lo, min(lo + s.block * 32, n))
+            f_, c_ = final[sl], cand[sl]
+            valid = self._relevant(content[sl], text[sl], f_) & (text[sl] <= s.duplicate)
+            f_ = np.where(valid & (c_ >= 0), f_, -np.inf)
+            order = np.argsort(-f_, axis=1, kind="stable")
+            for i in range(sl.stop - lo):
+                o = order[i][np.isfinite(f_[i, order[i]])]
+                self.lists.set(lo + i, c_[i, o], f_[i, o])
 
     def _hoods(self) -> list[tuple[int, float]]:
         """(profile size, weight) of each shared-neighbour profile in use."""
@@ -242,13 +249,14 @@ def _profiles(cand: np.ndarray, first: np.ndarray, k: int, n: int) -> sp.csr_mat
     return m
 
 
-def _gather(p: sp.csr_matrix, cand: np.ndarray, block: int) -> np.ndarray:
-    """``(p @ p.T)[i, cand[i, k]]`` for every i, k, a block of rows at a time.
+def _gather(p: sp.csr_matrix, cand: np.ndarray, block: int, out: np.ndarray,
+            weight: float) -> None:
+    """``out[i, k] += weight * (p @ p.T)[i, cand[i, k]]`` for every i, k, a block of rows at a
+    time.
 
     Never forms all of ``p @ p.T``: with 20-neighbour profiles that product holds about 400
     entries a row (40M at 100k articles, several hundred MB with its sort keys).
     """
-    out = np.zeros(cand.shape, np.float32)
     pt = p.T.tocsr()
     for lo in range(0, p.shape[0], block):
         m = (p[lo : lo + block] @ pt).tocsr()
@@ -259,5 +267,4 @@ def _gather(p: sp.csr_matrix, cand: np.ndarray, block: int) -> np.ndarray:
         keys = np.repeat(np.arange(rows, dtype=np.int64), np.diff(m.indptr)) * width + m.indices
         want = np.arange(rows, dtype=np.int64)[:, None] * width + np.maximum(cand[lo:lo + rows], 0)
         pos = np.minimum(np.searchsorted(keys, want), len(keys) - 1)
-        out[lo : lo + rows] = np.where(keys[pos] == want, m.data[pos], 0)
-    return out
+        out[lo : lo + rows] += weight * np.where(keys[pos] == want, m.data[pos], 0)

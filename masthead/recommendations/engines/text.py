@@ -23,6 +23,8 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
 
+from .spill import RowSpill, assemble
+
 # Same tokens as scikit-learn's default ``\b\w\w+\b`` (maximal runs of two or more word
 # characters) so figures compare, but about a third faster without the boundary checks.
 _TOKEN = re.compile(r"\w\w+")
@@ -176,7 +178,7 @@ class Vectoriser:
         (then the pairs are those of recent news).
         """
         v, s = self.vocab, self.settings
-        buffered, toks = [], []
+        buffered, toks = [], RowSpill()  # every article's counts, on disk until weighed
         for title, body in texts:
             words, weights, n_title = v.tokens(title, body, grow=True)
             codes, cw = self._pairs(words, weights, n_title)
@@ -189,17 +191,22 @@ class Vectoriser:
                     self._start_pairs(buffered, toks)
                     buffered = None
             else:
-                toks.append(self._tokenised(words, weights, codes, cw))
+                _spill(toks, self._tokenised(words, weights, codes, cw))
         if buffered is not None:
             self._start_pairs(buffered, toks)
         v.df = np.zeros(v.n_cols, dtype=np.int64)
-        for t in toks:
-            v.df[t.cols] += 1
+        total_len = 0.0
+        for _, cols, _, lengths in toks.chunks():
+            v.df += np.bincount(cols, minlength=v.n_cols)
+            total_len += float(lengths.sum())
         v.n_docs = len(toks)
-        self.avg_len = float(np.mean([t.length for t in toks])) if toks else 1.0
-        return self.weigh(toks)
+        self.avg_len = total_len / len(toks) if len(toks) else 1.0
+        rows = (self.weigh_one(Tokenised(c, tf, n)) for c, tf, n in toks.rows())
+        x = assemble(rows, v.n_cols)
+        toks.close()
+        return x
 
-    def _start_pairs(self, buffered: list, toks: list[Tokenised]) -> None:
+    def _start_pairs(self, buffered: list, toks: RowSpill) -> None:
         """Fix the pair vocabulary from the buffered articles, then turn them into ``toks``."""
         v = self.vocab
         parts = []
@@ -213,7 +220,7 @@ class Vectoriser:
             # As in the first pass: pairs from the float64 weights, words weighed in float32.
             weights = v.weights(n_title, len(words) - n_title)
             codes, cw = self._pairs(words.astype(np.int64), weights, n_title)
-            toks.append(self._tokenised(words, weights.astype(np.float32), codes, cw))
+            _spill(toks, self._tokenised(words, weights.astype(np.float32), codes, cw))
             buffered[i] = None
 
     # -- incremental ------------------------------------------------------------------------------
@@ -274,13 +281,9 @@ class Vectoriser:
         order = np.argsort(cols)
         return cols[order], (w[order] / norm).astype(np.float32)
 
-    def weigh(self, toks: list[Tokenised]) -> sp.csr_matrix:
-        """Rows for ``toks``, emptying the list as it goes (only one copy is held at a time)."""
-        rows = []
-        for i, t in enumerate(toks):
-            rows.append(self.weigh_one(t))
-            toks[i] = None
-        return rows_to_csr(rows, self.vocab.n_cols)
+
+def _spill(toks: RowSpill, t: Tokenised) -> None:
+    toks.append(t.cols, t.tf, t.length)
 
 
 def _recurring(parts: list[np.ndarray], min_df: int) -> np.ndarray:

@@ -70,4 +70,6 @@ def test_gather_reads_the_profile_product_block_by_block():
     dense = (p @ p.T).toarray()
     want = dense[np.arange(23)[:, None], np.maximum(cand, 0)]  # -1 (no candidate): masked later
     for block in (1, 5, 64):
-        np.testing.assert_allclose(_gather(p, cand, block), want, rtol=1e-6)
+        out = np.ones((23, 6), np.float32)  # added into, weighted: the final score in place
+        _gather(p, cand, block, out, 0.5)
+        np.testing.assert_allclose(out, 1 + 0.5 * want, rtol=1e-6)

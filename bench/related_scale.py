@@ -1,0 +1,208 @@
+"""Where a full related-articles rebuild spends its time and memory, phase by phase (issue 20).
+
+Streams a scale corpus (``bench/lib/scale_corpus.py``'s ``articles.jsonl``, as in
+/work/scale-data/corpus-<size>/) into the engine exactly as ``masthead related rebuild`` does
+(a generator of ``Doc``, newest first is not needed: the file is in publication order), then
+reads every article's list with its explanation and pickles the engine to a file the way the
+snapshot is written. For each phase it records CPU seconds and the process's peak RSS during
+the phase (sampled every 5 ms from /proc/self/statm), so growth between sizes is visible.
+
+    python bench/related_scale.py /work/scale-data/corpus-10k [--limit N] [--out NAME]
+
+Writes bench/results/related_scale-<label>.json (``--out`` overrides the name). Never part of
+``make test``; run it under ``nice -n 10`` on the shared machine.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import dataclasses
+import itertools
+import json
+import os
+import pickle
+import resource
+import sys
+import threading
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings, lexical  # noqa: E402  # noqa: E402
+
+PAGE = os.sysconf("SC_PAGE_SIZE")
+
+
+class Sampler(threading.Thread):
+    """Peak RSS since the last ``reset``, sampled every 5 ms."""
+
+    def __init__(self) -> None:
+        super().__init__(daemon=True)
+        self.peak = 0
+        self.stop = False
+
+    def rss(self) -> int:
+        with open("/proc/self/statm") as fh:
+            return int(fh.read().split()[1]) * PAGE
+
+    def run(self) -> None:
+        while not self.stop:
+            self.peak = max(self.peak, self.rss())
+            time.sleep(0.005)
+
+    def reset(self) -> None:
+        self.peak = self.rss()
+
+
+SAMPLER = Sampler()
+PHASES: list[dict] = []
+
+
+_OPEN: list[dict] = []  # enclosing phases: an inner phase's peak is theirs too
+
+
+@contextlib.contextmanager
+def phase(name: str):
+    SAMPLER.reset()
+    t0, c0 = time.perf_counter(), time.process_time()
+    mine = {"peak": SAMPLER.peak}
+    _OPEN.append(mine)
+    yield
+    _OPEN.pop()
+    peak = max(SAMPLER.peak, SAMPLER.rss(), mine["peak"])
+    for outer in _OPEN:
+        outer["peak"] = max(outer["peak"], peak)
+    PHASES.append({"phase": name, "wall_s": round(time.perf_counter() - t0, 2),
+                   "cpu_s": round(time.process_time() - c0, 2),
+                   "peak_rss_mb": round(peak / 2**20),
+                   "end_rss_mb": round(SAMPLER.rss() / 2**20)})
+    print(json.dumps(PHASES[-1]), flush=True)
+
+
+def wrap(module, name: str, label: str) -> None:
+    inner = getattr(module, name)
+
+    def timed(*args, **kwargs):
+        with phase(label):
+            return inner(*args, **kwargs)
+
+    setattr(module, name, timed)
+
+
+def docs(path: Path, limit: int):
+    with open(path, encoding="utf-8") as fh:
+        for i, line in enumerate(fh):
+            if limit and i >= limit:
+                return
+            r = json.loads(line)
+            body = f"{r['standfirst']}\n\n{r['body']}" if r.get("standfirst") else r["body"]
+            yield Doc(key=r["id"], title=r["title"], body=body, section=r.get("section") or "",
+                      tags=tuple(r.get("tags") or ()), authors=tuple(r.get("authors") or ()),
+                      published_at=datetime.fromisoformat(r["published_at"]))
+
+
+def settings(exact_max: int | None) -> LexicalSettings:
+    if exact_max is None:
+        return LexicalSettings()
+    return dataclasses.replace(LexicalSettings(), exact_candidates_max=exact_max)
+
+
+def recall(args) -> int:
+    """Shown lists (top 4) of the exact and the clustered candidate search on one corpus."""
+    got = {}
+    for name, exact_max in (("exact", 10**12), ("clustered", 0)):
+        engine = LexicalEngine(settings(exact_max))
+        c0 = time.process_time()
+        engine.fit(docs(args.corpus / "articles.jsonl", args.limit))
+        cpu = time.process_time() - c0
+        got[name] = {k: [r.key for r in engine.related(k, 4)] for k in engine.keys()}
+        print(f"{name}: fit {cpu:.1f} CPU s", flush=True)
+    exact, approx = got["exact"], got["clustered"]
+    shown = sum(len(v) for v in exact.values())
+    same = sum(len(set(v) & set(approx[k])) for k, v in exact.items())
+    first = sum(1 for k, v in exact.items() if v and approx[k][:1] == v[:1])
+    out = {"articles": len(exact), "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+           "exact_entries_kept": round(same / max(shown, 1), 4),
+           "same_first_entry": round(first / max(sum(1 for v in exact.values() if v), 1), 4),
+           "lists_identical": round(sum(exact[k] == approx[k] for k in exact) / len(exact), 4)}
+    print(json.dumps(out))
+    name = args.out or f"related_scale-recall-{len(exact) // 1000}k"
+    (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
+    return 0
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("corpus", type=Path)
+    ap.add_argument("--limit", type=int, default=0)
+    ap.add_argument("--out", default="")
+    ap.add_argument("--exact-max", type=int, default=None,
+                    help="LexicalSettings.exact_candidates_max (default: the engine's)")
+    ap.add_argument("--upserts", type=int, default=0,
+                    help="after the run, publish this many held-out articles (those after "
+                         "--limit) one by one and time each upsert")
+    ap.add_argument("--recall", action="store_true",
+                    help="fit twice (exact, then clustered candidates) and compare the lists")
+    args = ap.parse_args()
+    if args.recall:
+        return recall(args)
+    SAMPLER.start()
+    load = os.getloadavg()
+    engine = LexicalEngine(settings(args.exact_max))
+    fit_features = lexical.Features.fit
+
+    def features_fit(self, d):
+        with phase("features (tokens, tf-idf, topics)"):
+            return fit_features(self, d)
+
+    lexical.Features.fit = features_fit
+    wrap(lexical, "first_stage", "first stage (candidates)")
+    t0, c0 = time.perf_counter(), time.process_time()
+    with phase("fit (total)"):
+        engine.fit(docs(args.corpus / "articles.jsonl", args.limit))
+    n = len(engine)
+    with phase("read every list with explanations"):
+        for key in engine.keys():
+            engine.related(key, 8)
+    snap = ROOT / "var" / "related_scale.pickle"
+    snap.parent.mkdir(exist_ok=True)
+    with phase("snapshot (pickle to file)"):
+        # As state.save_snapshot writes it: pickled straight into a file, never into bytes.
+        with open(snap, "wb") as fh:
+            pickle.dump({"engine": engine}, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    size_mb = snap.stat().st_size / 2**20
+    snap.unlink()
+    upserts = []
+    if args.upserts:
+        held = itertools.islice(docs(args.corpus / "articles.jsonl", 0), args.limit,
+                                args.limit + args.upserts)
+        for d in held:
+            t, c = time.perf_counter(), time.process_time()
+            engine.upsert(d)
+            upserts.append((time.perf_counter() - t, time.process_time() - c))
+    total = {"wall_s": round(time.perf_counter() - t0, 1),
+             "cpu_s": round(time.process_time() - c0, 1),
+             "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    out = {"articles": n, "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+           "load_average_start": [round(x, 2) for x in load],
+           "load_average_end": [round(x, 2) for x in os.getloadavg()],
+           "snapshot_mb": round(size_mb), "total": total, "phases": PHASES}
+    if upserts:
+        wall, cpu = sorted(w for w, _ in upserts), sorted(c for _, c in upserts)
+        out["upsert_ms"] = {"count": len(upserts),
+                            "wall_median": round(1000 * wall[len(wall) // 2], 1),
+                            "wall_max": round(1000 * wall[-1], 1),
+                            "cpu_median": round(1000 * cpu[len(cpu) // 2], 1)}
+        print(json.dumps(out["upsert_ms"]))
+    name = args.out or f"related_scale-{n // 1000}k"
+    (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(json.dumps(total))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
