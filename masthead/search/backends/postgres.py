@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from contextlib import contextmanager
 
-from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank, SearchVector
+from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, transaction
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 
@@ -49,9 +49,8 @@ from ..snippets import END, START
 from . import postgres_rebuild as rebuilding
 from .base import Hit, SearchBackend, SearchResults
 from .postgres_page import BODY_WEIGHT, RANKED
+from .postgres_vectors import CONFIG
 
-CONFIG = "english"
-LEDE_CHARS = 700
 SNIPPET_CHARS = 1500
 BATCH = 1000
 
@@ -174,22 +173,6 @@ def terms_filter(terms: FilterTerms) -> Q:
     if terms.none_of:
         condition &= ~Q(TermsMatch(_any(terms.none_of)))
     return condition
-
-
-def _weighted(body_expression):
-    return (SearchVector("title", weight="A", config=CONFIG)
-            + SearchVector("standfirst", weight="B", config=CONFIG)
-            + SearchVector(body_expression, weight="C", config=CONFIG))
-
-
-class Strip(Func):
-    function = "strip"
-
-
-def _head():
-    """The lexemes of the lede vector's A and B parts, built the same way (without weights,
-    which matching ignores, and positions, which nothing here reads)."""
-    return Strip(SearchVector("title", config=CONFIG) + SearchVector("standfirst", config=CONFIG))
 
 
 # One page of a search in one statement: the ranked page (`postgres_page.RANKED`, which ranks

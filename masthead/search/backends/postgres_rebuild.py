@@ -3,7 +3,7 @@ that is indexed once and swapped in (issue 20).
 
 Writing. An entry's row and its four vectors are written by one `INSERT ... SELECT` from
 arrays of the batch's values, the vectors computed by the same Django expressions as before
-(`postgres._weighted`, `_head`, compiled here), upserting on the article id. Writing the row
+(`postgres_vectors.weighted`, `head`, compiled here), upserting on the article id. Writing the row
 and then UPDATE-ing its vectors wrote every row twice, each time through every index.
 
 Rebuilding. Updating four GIN indexes row by row (one of them an expression index whose
@@ -26,6 +26,7 @@ from django.db import connections, transaction
 from django.db.models.functions import Left
 
 from ..models import PgDocument
+from .postgres_vectors import LEDE_CHARS, head, weighted
 
 LIVE = "search_document"
 SHADOW = "search_document_rebuild"
@@ -42,10 +43,9 @@ def tables(cursor) -> list[str]:
 
 def _vectors_sql(using: str) -> tuple[str, list]:
     """The three computed vectors as SQL over a row source aliased `search_document`."""
-    from .postgres import LEDE_CHARS, _head, _weighted
 
     query = PgDocument.objects.using(using).annotate(
-        v=_weighted("body"), l=_weighted(Left("body", LEDE_CHARS)), h=_head(),
+        v=weighted("body"), l=weighted(Left("body", LEDE_CHARS)), h=head(),
     ).values("v", "l", "h").query
     sql, params = query.sql_with_params()
     select = sql[len("SELECT "):sql.index(' FROM "search_document"')]

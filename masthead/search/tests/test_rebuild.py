@@ -65,7 +65,9 @@ def test_postgres_entries_written_in_one_statement_hold_the_vectors_of_their_tex
         pytest.skip("the vectors are PostgreSQL's; SQLite's FTS5 tokenizes its own text")
     from django.db.models.functions import Left
 
-    from masthead.search.backends.postgres import LEDE_CHARS, _head, _weighted
+    from masthead.search.backends.postgres_vectors import LEDE_CHARS
+    from masthead.search.backends.postgres_vectors import head as _head
+    from masthead.search.backends.postgres_vectors import weighted as _weighted
     from masthead.search.models import PgDocument
 
     publish("Zeppelin over the bay", body="A zeppelin was seen over the bay. " * 40,
