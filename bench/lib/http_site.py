@@ -58,10 +58,11 @@ def prepare() -> None:
     """Bring a reused site up to date: migrations added since it was built, search index, and
     every queued job done.
 
-    The import queues its follow-ups (the related lists of the whole archive, ~10 CPU-minutes
-    at 10k articles on this machine); left queued, the job worker that `masthead serve` starts
-    runs them during the measurements and takes one of the two CPUs from the web workers (the
-    session-6 run measured that: 653 req/s). A site in service has done them long ago."""
+    The import queues its follow-ups (the related lists of the whole archive: 105 CPU-seconds
+    for the 10k-article site before session 7's rebuild work, ~21 after); left queued, the
+    job worker that `masthead serve` starts runs them during the measurements and takes one
+    of the two CPUs from the web workers (the session-6 run measured that: 653 req/s). A
+    site in service has done them long ago."""
     from django.core.management import get_commands
 
     call_command("migrate", verbosity=0)
