@@ -229,6 +229,9 @@ MASTHEAD_PAGE_CACHE_MEMORY_MB = config.env_int("MASTHEAD_PAGE_CACHE_MEMORY_MB", 
 # SQLite's page cache per connection in a server worker (one per serving thread; core/worker.py):
 # smaller than MASTHEAD_SQLITE_CACHE_MB, which the command-line tools keep (issue 20).
 MASTHEAD_SQLITE_SERVER_CACHE_MB = config.env_megabytes("MASTHEAD_SQLITE_SERVER_CACHE_MB", 2)
+# SQLite's page cache while an import runs (importers/bulk_insert.py): a large import is one
+# transaction, and its indexes must stay in memory for the import to keep its speed at 1M.
+MASTHEAD_SQLITE_IMPORT_CACHE_MB = config.env_megabytes("MASTHEAD_SQLITE_IMPORT_CACHE_MB", 512)
 # Readers with any of these cookies (plus the session cookie) always get a fresh render.
 MASTHEAD_PAGE_CACHE_BYPASS_COOKIES = ["masthead_commenter", "messages"]
 # Views whose `?page=N` variants are stored (all other query strings bypass the cache).

@@ -94,7 +94,8 @@ def store_records(
     names = _Names()
     # 8 bytes an id, not a list's 36: the one thing kept per article of a million-line file.
     new_ids = array("q")
-    with transaction.atomic(), article_services.signals_suspended():
+    with (bulk_insert.import_page_cache(), transaction.atomic(),
+          article_services.signals_suspended()):
         for batch in _batches(records, BATCH_SIZE):
             new_ids.extend(_store_batch(batch, report, names, default_section, user))
         if new_ids:
