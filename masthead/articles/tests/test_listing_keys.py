@@ -167,6 +167,27 @@ def test_the_triggers_exist():
             assert cursor.fetchone()[0] == 4
 
 
+@pytest.mark.django_db(transaction=True)
+def test_the_migration_backfills_and_reverses(make_article):
+    from django.db.migrations.executor import MigrationExecutor
+
+    _published_story(make_article)
+    make_article(status="draft", tags=["Harbour"])
+    make_article(status="scheduled", tags=["Storm"], authors=["Bo Writer"],
+                 published_at=timezone.now() + dt.timedelta(days=1))
+    MigrationExecutor(connection).migrate([("articles", "0006_author_photo")])
+    with connection.cursor() as cursor:
+        for table in ("articles_article_tags", "articles_byline"):
+            columns = {c.name for c in connection.introspection.get_table_description(
+                cursor, table)}
+            assert "listed_at" not in columns
+    Article.objects.filter(status="draft").update(  # no trigger at 0006
+        status="published", published_at=timezone.now())
+    MigrationExecutor(connection).migrate([("articles", "0007_listing_keys")])
+    assert assert_keys_consistent() == 8
+    assert ArticleTag.objects.exclude(listed_at=None).count() == 4
+
+
 # --- Tag and author pages read from the link tables = the former article queries ---------
 
 class Rollback(Exception):
