@@ -106,14 +106,18 @@ def _sorts(plan: str) -> bool:
 
 
 def _listing_paths(client) -> list[str]:
-    """A tag's and an author's page 1, the page its Older link leads to, and a bare deep page
-    (?page=3: anchored, with an anchor every other page)."""
+    """A tag's and an author's page 1, the pages its Older links lead to, page 3's Newer link,
+    and a bare deep page (?page=3: anchored, with an anchor every other page)."""
+    def link(path, rel):
+        found = re.search(rf'rel="{rel}" href="([^"]+)"', client.get(path).content.decode())
+        assert found, (path, rel)
+        return path.split("?")[0] + found.group(1).replace("&amp;", "&")
+
     paths = []
     for base in ("/tag/topic-1/", "/author/reporter-1/"):
-        first = client.get(base).content.decode()
-        older = re.search(r'rel="next" href="([^"]+)"', first)
-        assert older, base
-        paths += [base, base + older.group(1).replace("&amp;", "&"), base + "?page=3"]
+        second = link(base, "next")
+        third = link(second, "next")
+        paths += [base, second, third, link(third, "prev"), base + "?page=3"]
     return paths
 
 
