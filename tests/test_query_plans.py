@@ -13,8 +13,14 @@ cheapest), so the plans are taken as they would be at size, and cannot pass by a
 - PostgreSQL: after ANALYZE, with `enable_seqscan = off`, the planner uses an index wherever
   one can serve the query, so a `Seq Scan on articles_article` that remains means no index can.
 
-The detectors themselves are checked on a query that must scan (a test that cannot fail is no
-test). The figures at 1M articles are in docs/performance.md (`bench/scale.py`).
+Tag and author listings (page 1, a cursor page, an anchored deep page) read their page's ids
+from the link tables' listing indexes (decision 0007): each such query must be one index range
+read in order, with no sort step (SQLite: no `USE TEMP B-TREE FOR ORDER BY`; PostgreSQL: no
+Sort node, planned with sorts and bitmap scans off, the same reasoning as `enable_seqscan`) and
+without articles_article.
+
+The detectors themselves are checked on a query that must scan, and on the former tag query
+that must sort (a test that cannot fail is no test). The figures at 1M articles are in docs/performance.md (`bench/scale.py`).
 """
 
 from __future__ import annotations
@@ -32,6 +38,10 @@ from masthead.importers.records import ArticleRecord, CommentRecord
 from masthead.importers.services import store_records
 
 BIG_TABLES = ("articles_article", "comments_comment")
+LINK_INDEXES = {"articles_article_tags": "articletag_listing", "articles_byline": "byline_listing"}
+SQLITE_SORT = re.compile(r"USE TEMP B-TREE FOR (ORDER BY|RIGHT PART OF ORDER BY)")
+PG_SORT = re.compile(r"\bSort\b")
+LISTING_READ = re.compile(r'FROM "(articles_article_tags|articles_byline)" WHERE .*"listed_at" [<>]')
 SQLITE_SCAN = re.compile(r"\bSCAN (articles_article|comments_comment)\b(?! USING)")
 PG_SCAN = re.compile(r"Seq Scan on (articles_article|comments_comment)\b")
 WORDS = ("harbour council budget strike bridge hospital election storm river festival theatre "
@@ -91,6 +101,26 @@ def _full_scans(plan: str) -> list[str]:
     return pattern.findall(plan)
 
 
+def _sorts(plan: str) -> bool:
+    return bool((PG_SORT if connection.vendor == "postgresql" else SQLITE_SORT).search(plan))
+
+
+def _listing_paths(client) -> list[str]:
+    """A tag's and an author's page 1, the pages its Older links lead to, page 3's Newer link,
+    and a bare deep page (?page=3: anchored, with an anchor every other page)."""
+    def link(path, rel):
+        found = re.search(rf'rel="{rel}" href="([^"]+)"', client.get(path).content.decode())
+        assert found, (path, rel)
+        return path.split("?")[0] + found.group(1).replace("&amp;", "&")
+
+    paths = []
+    for base in ("/tag/topic-1/", "/author/reporter-1/"):
+        second = link(base, "next")
+        third = link(second, "next")
+        paths += [base, second, third, link(third, "prev"), base + "?page=3"]
+    return paths
+
+
 def _reader_paths(client) -> list[str]:
     from masthead.articles.models import Article, Author, Section, Tag
 
@@ -148,6 +178,58 @@ def test_no_reader_query_scans_articles_or_comments_at_size(client, settings):
         assert not failures, "\n\n".join(failures)
     finally:
         pagination.ANCHOR_EVERY = 50
+
+
+@pytest.mark.django_db(transaction=False)
+def test_tag_and_author_listings_are_one_index_range_without_a_sort(client, settings):
+    settings.MASTHEAD_PAGE_SIZE = 5
+    settings.MASTHEAD_PAGE_CACHE = False  # every request renders: its queries are the test
+    from masthead.articles import pagination
+
+    pagination.ANCHOR_EVERY = 2
+    try:
+        _site()
+        _analyze_as_if_big()
+        for path in _listing_paths(client):
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get(path).status_code == 200, path
+            reads = [q["sql"] for q in captured.captured_queries
+                     if LISTING_READ.search(q["sql"])]
+            assert reads, path
+            for sql in reads:
+                table = next(t for t in LINK_INDEXES if f'FROM "{t}"' in sql)
+                assert '"articles_article"' not in sql, (path, sql)
+                if connection.vendor == "postgresql":
+                    # As enable_seqscan above: a Sort that remains means no index gives the order
+                    # (at a few dozen rows a tag, a bitmap scan and a sort is rightly cheaper).
+                    with connection.cursor() as cursor:
+                        cursor.execute("SET LOCAL enable_sort = off")
+                        cursor.execute("SET LOCAL enable_bitmapscan = off")
+                plan = _plan(sql)
+                assert LINK_INDEXES[table] in plan, (path, sql, plan)
+                assert not _sorts(plan), (path, sql, plan)
+                assert not _full_scans(plan), (path, sql, plan)
+                if connection.vendor == "sqlite":  # one SEARCH step: no other table read
+                    assert plan.count("\n") == 0 and plan.startswith("SEARCH"), plan
+                else:
+                    assert "Join" not in plan and "Nested Loop" not in plan, plan
+    finally:
+        pagination.ANCHOR_EVERY = 50
+
+
+@pytest.mark.django_db
+def test_the_sort_detector_finds_the_former_tag_listings_sort(settings):
+    from masthead.articles.models import Article, Tag
+
+    _site(60)
+    _analyze_as_if_big()
+    tag = Tag.objects.get(slug="topic-1")
+    former = (Article.objects.published().stories().filter(tags=tag)
+              .order_by("-published_at", "-pk").values_list("pk")[:6])
+    with CaptureQueriesContext(connection) as captured:
+        list(former)
+    plan = _plan(captured.captured_queries[-1]["sql"])
+    assert _sorts(plan), plan
 
 
 @pytest.mark.django_db

@@ -133,7 +133,7 @@ class Article(models.Model):
     section = models.ForeignKey(
         Section, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
     )
-    tags = models.ManyToManyField(Tag, blank=True, related_name="articles")
+    tags = models.ManyToManyField(Tag, blank=True, related_name="articles", through="ArticleTag")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
     lead_image = models.ForeignKey(
         "media.Image", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
@@ -221,17 +221,58 @@ class Article(models.Model):
         )
 
 
+class ListedQuerySet(models.QuerySet):
+    """Reads of a link table (`ArticleTag`, `Byline`) by its listing key."""
+
+    def listed(self, now=None):
+        """The links of stories visible now: `listed_at` is set only for the stories of
+        `Article.objects.published().stories()` (NULL otherwise), so `<= now` is that rule."""
+        return self.filter(listed_at__lte=now or timezone.now())
+
+
+# `listed_at` on the link tables (ArticleTag, Byline) is the article's `published_at` when it is
+# a story that `published().stories()` may show (status published or scheduled, kind article),
+# else NULL: the listing's sort key copied beside the tag or author id, so that a tag or author
+# page is one index range, (tag_id, listed_at DESC, article_id DESC), rather than a join that
+# reads and sorts every story of the tag (issue 20). Database triggers keep it true on every
+# write, ORM or not (migration 0007, docs/decisions/0007-listing-keys-by-trigger.md); the
+# field is never written by Python. Tested: articles/tests/test_listing_keys.py.
+
+class ArticleTag(models.Model):
+    """A tag on an article: Django's former auto-created table of `Article.tags`, same
+    table and columns, plus the listing key."""
+
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_links")
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="article_links")
+    listed_at = models.DateTimeField(null=True, blank=True, editable=False)
+
+    objects = ListedQuerySet.as_manager()
+
+    class Meta:
+        db_table = "articles_article_tags"
+        unique_together = [("article", "tag")]
+        indexes = [
+            models.Index(fields=["tag", "-listed_at", "-article"], name="articletag_listing"),
+        ]
+
+
 class Byline(models.Model):
     """An author on an article, in order: the first is the lead byline."""
 
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
     author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
     position = models.PositiveSmallIntegerField(default=0)
+    listed_at = models.DateTimeField(null=True, blank=True, editable=False)  # see ArticleTag
+
+    objects = ListedQuerySet.as_manager()
 
     class Meta:
         ordering = ["position"]
         constraints = [
             models.UniqueConstraint(fields=["article", "author"], name="byline_unique"),
+        ]
+        indexes = [
+            models.Index(fields=["author", "-listed_at", "-article"], name="byline_listing"),
         ]
 
 

@@ -22,6 +22,10 @@ under 2 ms). An anchor goes stale as stories are published (page N then starts u
 stories away from where a fresh count would put it, for at most ANCHOR_SECONDS): listings of
 a news site shift anyway. KEY is `<microseconds since 1970>.<id>`; a malformed one is a 404
 like a bad page number. docs/performance.md has the measured times at 1M articles.
+
+Tag and author listings page their link tables rather than articles (`fields=LINK_KEY`):
+`listed_at` there is the story's published_at (NULL when not listable), indexed after the tag
+or author id, so each of the reads above is one range of that index (decision 0007).
 """
 
 from __future__ import annotations
@@ -41,6 +45,13 @@ EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
 ANCHOR_EVERY = 50  # pages between cached anchors: at most 50 × page size rows skipped
 ANCHOR_SECONDS = 600
 _KEY = re.compile(r"(-?\d{1,17})\.(\d{1,18})")
+
+# The listing key's (time, id) field names in the queryset being paged. Section listings page
+# articles; tag and author listings page their link rows (`ArticleTag`, `Byline`), whose
+# `listed_at` is the article's published_at (models.py), so the keys in the URLs are the same.
+Fields = tuple[str, str]
+ARTICLE_KEY: Fields = ("published_at", "pk")
+LINK_KEY: Fields = ("listed_at", "article_id")
 
 
 def encode_key(published_at: dt.datetime, pk: int) -> str:
@@ -105,30 +116,37 @@ def _number(page_param: str | None) -> int:
     return number
 
 
-def _older_than(queryset, key: tuple[dt.datetime, int]):
+def _older_than(queryset, key: tuple[dt.datetime, int], fields: Fields = ARTICLE_KEY):
     when, pk = key
+    at, id_ = fields
     # The key's condition comes first in the WHERE clause: SQLite bounds the index range by
     # the first of several `published_at <=` terms, and published()'s `<= now` would make it
     # walk from the newest story down to the key (127 ms at page 5,000 of a 1M archive).
     # `published_at <= when` is what bounds the range; the OR settles ties on the id.
     cond = queryset.model._default_manager.filter(
-        Q(published_at__lt=when) | Q(published_at=when, pk__lt=pk), published_at__lte=when)
-    return (cond & queryset).values_list("published_at", "pk")
+        Q(**{f"{at}__lt": when}) | Q(**{at: when, f"{id_}__lt": pk}), **{f"{at}__lte": when})
+    return (cond & queryset).values_list(at, id_)
 
 
-def _newer_than(queryset, key: tuple[dt.datetime, int]):
+def _newer_than(queryset, key: tuple[dt.datetime, int], fields: Fields = ARTICLE_KEY):
     when, pk = key
+    at, id_ = fields
     cond = queryset.model._default_manager.filter(
-        Q(published_at__gt=when) | Q(published_at=when, pk__gt=pk), published_at__gte=when)
-    return (cond & queryset).values_list("published_at", "pk")
+        Q(**{f"{at}__gt": when}) | Q(**{at: when, f"{id_}__gt": pk}), **{f"{at}__gte": when})
+    return (cond & queryset).values_list(at, id_)
 
 
-def _anchor(keys, anchor_id: str, pages: int, size: int) -> tuple[dt.datetime, int] | None:
+def _newest_first(keys, fields: Fields):
+    return keys.order_by(*(f"-{f}" for f in fields))
+
+
+def _anchor(keys, anchor_id: str, pages: int, size: int,
+            fields: Fields = ARTICLE_KEY) -> tuple[dt.datetime, int] | None:
     """The key of the last story on page `pages` (cached), or None if there is no such row."""
     cache_key = f"listing-anchor:{anchor_id}:{size}:{pages}"
     if (found := cache.get(cache_key)) is not None:
         return decode_key(found)
-    rows = list(keys.order_by("-published_at", "-pk")[pages * size - 1:pages * size])
+    rows = list(_newest_first(keys, fields)[pages * size - 1:pages * size])
     if not rows:
         return None
     cache.set(cache_key, encode_key(*rows[0]), ANCHOR_SECONDS)
@@ -136,43 +154,48 @@ def _anchor(keys, anchor_id: str, pages: int, size: int) -> tuple[dt.datetime, i
 
 
 def page_rows(queryset, number: int, size: int, older: str | None = None,
-              newer: str | None = None,
-              anchor_id: str = "") -> tuple[list[tuple[dt.datetime, int]], bool]:
+              newer: str | None = None, anchor_id: str = "",
+              fields: Fields = ARTICLE_KEY) -> tuple[list[tuple[dt.datetime, int]], bool]:
     """(published_at, id) of the page's stories in listing order, and whether more follow.
 
-    `queryset` is any article queryset; it is ordered here, newest first. `anchor_id` names
-    the listing in the anchor cache (no anchors without it)."""
-    keys = queryset.values_list("published_at", "pk")
+    `queryset` is any queryset whose rows carry the listing key in `fields` (an article
+    queryset: `published_at`, `pk`; a tag or byline link queryset: `listed_at`, `article_id`);
+    it is ordered here, newest first. `anchor_id` names the listing in the anchor cache (no
+    anchors without it)."""
+    at, id_ = fields
+    keys = queryset.values_list(at, id_)
     if older:
-        rows = list(_older_than(queryset, decode_key(older))
-                    .order_by("-published_at", "-pk")[:size + 1])
+        rows = list(_newest_first(_older_than(queryset, decode_key(older), fields), fields)
+                    [:size + 1])
         return rows[:size], len(rows) > size
     if newer:
-        rows = list(_newer_than(queryset, decode_key(newer))
-                    .order_by("published_at", "pk")[:size])
+        rows = list(_newer_than(queryset, decode_key(newer), fields)
+                    .order_by(at, id_)[:size])
         if len(rows) == size:  # the cursor row itself is older, so a next page exists
             return rows[::-1], True
         # The archive changed under the reader (fewer newer stories than a page): number it.
     skip_pages = number - 1
     anchor_pages = skip_pages // ANCHOR_EVERY * ANCHOR_EVERY if anchor_id else 0
     if anchor_pages:
-        anchor = _anchor(keys, anchor_id, anchor_pages, size)
+        anchor = _anchor(keys, anchor_id, anchor_pages, size, fields)
         if anchor is None:
             return [], False
-        keys = _older_than(queryset, anchor)
+        keys = _older_than(queryset, anchor, fields)
         skip_pages -= anchor_pages
     start = skip_pages * size
-    rows = list(keys.order_by("-published_at", "-pk")[start:start + size + 1])
+    rows = list(_newest_first(keys, fields)[start:start + size + 1])
     return rows[:size], len(rows) > size
 
 
-def listing_page(queryset, params, size: int, anchor_id: str = "") -> ListingPage:
+def listing_page(queryset, params, size: int, anchor_id: str = "",
+                 fields: Fields = ARTICLE_KEY) -> ListingPage:
     """The page that the query parameters `params` (`page`, `older`, `newer`) ask for, of
-    the stories in `queryset`, as ids; 404 for a bad or empty page (an empty listing's first
-    page is not an error). `anchor_id` names the listing for the anchor cache."""
+    the stories in `queryset` (keyed by `fields`, see `page_rows`), as article ids; 404 for a
+    bad or empty page (an empty listing's first page is not an error). `anchor_id` names the
+    listing for the anchor cache."""
     number = _number(params.get("page"))
     rows, has_next = page_rows(queryset, number, size, params.get("older"),
-                               params.get("newer"), anchor_id)
+                               params.get("newer"), anchor_id, fields)
     if not rows and number > 1:
         raise Http404("No such page")
     return ListingPage(

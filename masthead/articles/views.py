@@ -18,8 +18,8 @@ from masthead.core.http import public
 
 from . import reading
 from .front_page import front_page_stories
-from .models import Article, Author, Section, Tag
-from .pagination import listing_page
+from .models import Article, ArticleTag, Author, Byline, Section, Tag
+from .pagination import ARTICLE_KEY, LINK_KEY, listing_page
 
 
 def front_page(request):
@@ -57,12 +57,13 @@ def standing_page(request, slug: str):
     return public(render(request, "articles/page.html", {"article": article}))
 
 
-def _listing(request, template: str, heading_obj, queryset, kind: str):
+def _listing(request, template: str, heading_obj, queryset, kind: str,
+             fields=ARTICLE_KEY):
     # The page's ids through the ORM (each listing filters differently; keyset links for
     # deep pages, see pagination.py), then the teasers through reading.py's SQL, which costs
     # a fraction of `for_listing()`'s prefetching.
     page = listing_page(queryset, request.GET, settings.MASTHEAD_PAGE_SIZE,
-                        anchor_id=f"{kind}:{heading_obj.pk}")
+                        anchor_id=f"{kind}:{heading_obj.pk}", fields=fields)
     page.object_list = reading.teasers(page.object_list)
     surrogate.add(request, "site", f"{kind}:{heading_obj.pk}",
                   *surrogate.article_keys(page.object_list))
@@ -80,14 +81,16 @@ def section_page(request, slug: str):
 
 def tag_page(request, slug: str):
     tag = get_object_or_404(Tag, slug=slug)
-    articles = Article.objects.published().stories().filter(tags=tag)
-    return _listing(request, "articles/listing.html", tag, articles, "tag")
+    # The tag's link rows by their listing key (models.ArticleTag): one index range, where
+    # `published().stories().filter(tags=tag)` read and sorted every story of the tag.
+    links = ArticleTag.objects.listed().filter(tag=tag)
+    return _listing(request, "articles/listing.html", tag, links, "tag", LINK_KEY)
 
 
 def author_page(request, slug: str):
     author = get_object_or_404(Author.objects.select_related("photo"), slug=slug)
-    articles = Article.objects.published().stories().filter(bylines__author=author)
-    return _listing(request, "articles/listing.html", author, articles, "author")
+    links = Byline.objects.listed().filter(author=author)  # as tag_page
+    return _listing(request, "articles/listing.html", author, links, "author", LINK_KEY)
 
 
 def not_found(request, exception=None):
