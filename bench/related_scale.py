@@ -204,8 +204,8 @@ def main() -> int:
     with phase("fit (total)"):
         engine.fit(docs(args.corpus / "articles.jsonl", args.limit))
     n = len(engine)
-    held = held_bytes(engine)
-    print(json.dumps({k: round(v / n) for k, v in held.items()}), flush=True)
+    holds = held_bytes(engine)
+    print(json.dumps({k: round(v / n) for k, v in holds.items()}), flush=True)
     with phase("read every list with explanations"):
         for key in engine.keys():
             engine.related(key, 8)
@@ -237,8 +237,8 @@ def main() -> int:
            "load_average_start": [round(x, 2) for x in load],
            "load_average_end": [round(x, 2) for x in os.getloadavg()],
            "snapshot_mb": round(size_mb), "rebuild": rebuild, "total": total, "phases": PHASES,
-           "held_bytes_per_article": {k: round(v / n) for k, v in held.items()},
-           "held_mb": {k: round(v / 2**20) for k, v in held.items()}}
+           "held_bytes_per_article": {k: round(v / n) for k, v in holds.items()},
+           "held_mb": {k: round(v / 2**20) for k, v in holds.items()}}
     if upserts:
         wall, cpu = sorted(w for w, _ in upserts), sorted(c for _, c in upserts)
         out["upsert_ms"] = {"count": len(upserts),
