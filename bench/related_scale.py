@@ -32,7 +32,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings, lexical  # noqa: E402  # noqa: E402
+import numpy as np  # noqa: E402
+import scipy.sparse as sp  # noqa: E402
+
+from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings, lexical  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
@@ -44,6 +47,9 @@ class Sampler(threading.Thread):
         super().__init__(daemon=True)
         self.peak = 0
         self.stop = False
+        # Without it the thread could write back the last phase's peak just after a reset
+        # (the 1M run's lists phase showed the fit's 3,344 MB; it never rose above 2,700).
+        self.lock = threading.Lock()
 
     def rss(self) -> int:
         with open("/proc/self/statm") as fh:
@@ -51,11 +57,13 @@ class Sampler(threading.Thread):
 
     def run(self) -> None:
         while not self.stop:
-            self.peak = max(self.peak, self.rss())
+            with self.lock:
+                self.peak = max(self.peak, self.rss())
             time.sleep(0.005)
 
     def reset(self) -> None:
-        self.peak = self.rss()
+        with self.lock:
+            self.peak = self.rss()
 
 
 SAMPLER = Sampler()
@@ -103,6 +111,42 @@ def docs(path: Path, limit: int):
             yield Doc(key=r["id"], title=r["title"], body=body, section=r.get("section") or "",
                       tags=tuple(r.get("tags") or ()), authors=tuple(r.get("authors") or ()),
                       published_at=datetime.fromisoformat(r["published_at"]))
+
+
+def _nbytes(x) -> int:
+    if isinstance(x, np.ndarray):
+        return x.nbytes
+    if sp.issparse(x):
+        return x.data.nbytes + x.indices.nbytes + x.indptr.nbytes
+    return 0
+
+
+def held_bytes(engine: LexicalEngine) -> dict[str, int]:
+    """What the fitted engine holds, by part: arrays' nbytes, Python containers' size with
+    their strings and tuples (shared ones counted each time they are referenced)."""
+    f = engine.features
+    out: dict[str, int] = {}
+    for name, rows in (("text", f.text), ("tags/authors", f.meta),
+                       *((f"profile {i}", p) for i, p in enumerate(engine.profiles))):
+        for b in rows.blocks:
+            out[f"{name} rows (CSR)"] = out.get(f"{name} rows (CSR)", 0) + _nbytes(b.matrix)
+            if b._inverted is not None:
+                key = f"{name} inverted"
+                out[key] = out.get(key, 0) + _nbytes(b._inverted)
+    out["topic vectors"] = _nbytes(f.topic.data)
+    out["sections, times, alive"] = f.sections.nbytes + f.times.nbytes + engine.alive.nbytes
+    out["lists"] = sum(_nbytes(a) for a in (engine.lists.slots, engine.lists.scores,
+                                             engine.lists.truncated))
+    v = f.vectoriser.vocab
+    out["vocabulary arrays"] = sum(_nbytes(a) for a in (v.df, v.pair_codes, v.pair_cols,
+                                                        f.topics.col_pos))
+    out["vocabulary words"] = (sys.getsizeof(v.word_col) + sys.getsizeof(v.names)
+                               + sum(sys.getsizeof(w) for w in v.word_col))
+    out["keys + slot_of"] = (sys.getsizeof(engine._keys) + sys.getsizeof(engine.slot_of)
+                             + sum(sys.getsizeof(k) for k in engine._keys))
+    out["explanation metadata"] = sys.getsizeof(f.docs_meta) + sum(
+        sys.getsizeof(t) for t in f.docs_meta)
+    return out
 
 
 def settings(exact_max: int | None) -> LexicalSettings:
@@ -165,6 +209,8 @@ def main() -> int:
     with phase("fit (total)"):
         engine.fit(docs(args.corpus / "articles.jsonl", args.limit))
     n = len(engine)
+    holds = held_bytes(engine)
+    print(json.dumps({k: round(v / n) for k, v in holds.items()}), flush=True)
     with phase("read every list with explanations"):
         for key in engine.keys():
             engine.related(key, 8)
@@ -176,8 +222,13 @@ def main() -> int:
             pickle.dump({"engine": engine}, fh, protocol=pickle.HIGHEST_PROTOCOL)
     size_mb = snap.stat().st_size / 2**20
     snap.unlink()
+    rebuild = {"wall_s": round(time.perf_counter() - t0, 1),
+               "cpu_s": round(time.process_time() - c0, 1),
+               "peak_rss_mb": max(p["peak_rss_mb"] for p in PHASES)}
     upserts = []
     if args.upserts:
+        with phase("warm (inverted indexes for updates)"):
+            engine.warm()
         held = itertools.islice(docs(args.corpus / "articles.jsonl", 0), args.limit,
                                 args.limit + args.upserts)
         for d in held:
@@ -190,7 +241,9 @@ def main() -> int:
     out = {"articles": n, "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
            "load_average_start": [round(x, 2) for x in load],
            "load_average_end": [round(x, 2) for x in os.getloadavg()],
-           "snapshot_mb": round(size_mb), "total": total, "phases": PHASES}
+           "snapshot_mb": round(size_mb), "rebuild": rebuild, "total": total, "phases": PHASES,
+           "held_bytes_per_article": {k: round(v / n) for k, v in holds.items()},
+           "held_mb": {k: round(v / 2**20) for k, v in holds.items()}}
     if upserts:
         wall, cpu = sorted(w for w, _ in upserts), sorted(c for _, c in upserts)
         out["upsert_ms"] = {"count": len(upserts),

@@ -266,6 +266,7 @@ def prepare() -> None:
         engine = fit(documents.all_docs())  # reflects the database now, events included
         save_snapshot(engine, token, applied)
         loaded = engine, applied
+    loaded[0].warm()  # its update indexes, here rather than under the lock (issue 20)
     with _engine_lock:
         install(loaded[0], token, loaded[1])
 

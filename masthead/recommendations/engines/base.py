@@ -137,6 +137,11 @@ class RelatedEngine(ABC):
     def __len__(self) -> int:
         return len(self.keys())
 
+    def warm(self) -> None:
+        """Get ready for updates (build what a fit or a snapshot load leaves for later); a
+        server calls it before taking the publishing lock. Nothing to do by default."""
+        return None
+
     def needs_refit(self) -> bool:
         """True when incremental updates have drifted far enough that a full fit is due."""
         return False

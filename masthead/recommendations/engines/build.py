@@ -24,6 +24,7 @@ kept 99.98 % of the lists' entries (docs/recommendations.md, "A million articles
 from __future__ import annotations
 
 import numpy as np
+import scipy.sparse as sp
 
 from .features import Features
 from .lists import Lists
@@ -31,46 +32,94 @@ from .topics import one_blas_thread
 
 _CLUSTER_SIZE = 400  # articles per k-means cluster, on average
 _SUB = 256  # query rows per dense product in the clustered path (memory: _SUB x pool floats)
+_SLAB = 16_384  # rows of the text matrix read at a time when the rare index is built
+
+
+# Bits of the ``flags`` array: the relevance floor and the duplicate rule read the content and
+# text scores only through these comparisons, so they are kept instead of the two float32
+# arrays (1 byte a candidate instead of 8: at 1M articles 350 MB less; issue 20).
+CONTENT_OK = 1  # content score >= floor
+WORDING = 2  # text cosine >= evidence_text
+DUPLICATE = 4  # text cosine > duplicate
 
 
 def first_stage(f: Features, lists: Lists):
-    """(cand, first, content, text) arrays of shape (n, k); near-duplicates go into ``lists``.
-    ``cand`` is -1 where an article has fewer than k candidates (then first is -inf)."""
+    """(cand, first, flags) arrays of shape (n, k); near-duplicates go into ``lists``.
+    ``cand`` is -1 where an article has fewer than k candidates (then first is -inf and the
+    flags 0); ``flags`` holds the bits above."""
     s = f.settings
     n = f.n_slots
     k = min(s.candidates, max(n - 1, 0))
     cand = np.full((n, k), -1, np.int32)  # int32: at 1M, 200 MB less than int64
     first = np.full((n, k), -np.inf, np.float32)
-    content = np.zeros((n, k), np.float32)
-    text = np.zeros((n, k), np.float32)
+    flags = np.zeros((n, k), np.uint8)
     if n < 2:
-        return cand, first, content, text
+        return cand, first, flags
     clustered = n > s.exact_candidates_max and f.topic.dim > 0
     rare = _rare_columns(f, s.rare_df if clustered else max(s.rare_df, n // 1000))
-    blocks = _clustered(f, rare, k) if clustered else _exact(f, rare, k)
+    inv = _rare_inverted(f.text.blocks[0].matrix, rare)
+    blocks = _clustered(f, rare, inv, k) if clustered else _exact(f, rare, inv, k)
     for rows, top in blocks:
         b_first, b_content, b_text = f.pair_scores(rows, np.maximum(top, 0))
         missing = top < 0
         b_first[missing], b_content[missing], b_text[missing] = -np.inf, 0, 0
-        cand[rows], first[rows], content[rows], text[rows] = top, b_first, b_content, b_text
+        cand[rows], first[rows] = top, b_first
+        flags[rows] = score_flags(s, b_content, b_text)
         for r, c in zip(*np.nonzero(b_text > s.duplicate)):
             lists.add_dups(int(rows[r]), top[r, c : c + 1])
-    return cand, first, content, text
+    return cand, first, flags
 
 
-def _rare_part(f: Features, rows: np.ndarray, rare: np.ndarray):
+def score_flags(s, content: np.ndarray, text: np.ndarray) -> np.ndarray:
+    """The ``flags`` bits of candidates with these content and text scores."""
+    out = np.where(content >= s.floor, CONTENT_OK, 0).astype(np.uint8)
+    out |= np.where(text >= s.evidence_text, WORDING, 0).astype(np.uint8)
+    out |= np.where(text > s.duplicate, DUPLICATE, 0).astype(np.uint8)
+    return out
+
+
+def _rare_inverted(x: sp.csr_matrix, rare: np.ndarray) -> sp.csr_matrix:
+    """Posting lists (column -> rows, with weights) of the ``rare`` columns of ``x`` only.
+
+    The first stage reads no other column's postings, and the full inverted index is as large
+    as the text matrix (1.8 GB at 1M articles); the rare columns hold a fraction of its
+    entries. Written straight into arrays of the final size, a slab of rows at a time (a masked
+    copy of the matrix and its transpose at once would be twice the index). Rows within each
+    list are ascending as in the full index, so the products below are bit for bit the same."""
+    n_cols = x.shape[1]
+    counts = np.zeros(n_cols, np.int64)
+    for lo in range(0, x.nnz, _SLAB * 256):
+        cols = x.indices[lo : lo + _SLAB * 256]
+        counts += np.bincount(cols[rare[cols]], minlength=n_cols)
+    indptr = np.zeros(n_cols + 1, np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    rows = np.empty(indptr[-1], np.int32)
+    data = np.empty(indptr[-1], np.float32)
+    cursor = indptr[:-1].copy()  # next free position in each column's list
+    for lo in range(0, x.shape[0], _SLAB):
+        m = x[lo : lo + _SLAB]
+        m.data[~rare[m.indices]] = 0
+        m.eliminate_zeros()
+        c = m.tocsc()  # sorted by column, rows ascending within each
+        col = np.repeat(np.arange(n_cols), np.diff(c.indptr))
+        dest = cursor[col] + (np.arange(c.nnz) - c.indptr[col])
+        rows[dest] = c.indices + lo
+        data[dest] = c.data
+        cursor += np.diff(c.indptr)
+    return sp.csr_matrix((data, rows, indptr), shape=(n_cols, x.shape[0]))
+
+
+def _rare_part(f: Features, rows: np.ndarray, rare: np.ndarray, inv: sp.csr_matrix):
     """Sum of rare-term products of ``rows`` with every article, as COO (row, col, value).
 
-    The block's rows restricted to rare columns, times the inverted index: only those columns'
-    posting lists are read. (Forming the rare part of the whole matrix and its transpose first
-    cost two more copies of most of the text matrix at 100k.)"""
+    The block's rows restricted to rare columns, times the rare columns' posting lists."""
     q = f.text.blocks[0].matrix[rows]
     q.data[~rare[q.indices]] = 0
     q.eliminate_zeros()
-    return (q @ f.text.blocks[0].inverted).tocoo()
+    return (q @ inv).tocoo()
 
 
-def _exact(f: Features, rare: np.ndarray, k: int):
+def _exact(f: Features, rare: np.ndarray, inv: sp.csr_matrix, k: int):
     """Blocks of rows with their top-k over the whole corpus (topic cosine + rare terms)."""
     s = f.settings
     n = f.n_slots
@@ -83,13 +132,13 @@ def _exact(f: Features, rare: np.ndarray, k: int):
             approx *= s.topic_weight
         else:
             approx = np.zeros((len(rows), n), np.float32)
-        shared = _rare_part(f, rows, rare)
+        shared = _rare_part(f, rows, rare, inv)
         approx[shared.row, shared.col] += shared.data  # no second block x corpus array
         approx[np.arange(len(rows)), rows] = -np.inf
         yield rows, np.argpartition(-approx, k - 1, axis=1)[:, :k].astype(np.int32)
 
 
-def _clustered(f: Features, rare: np.ndarray, k: int):
+def _clustered(f: Features, rare: np.ndarray, inv: sp.csr_matrix, k: int):
     """Blocks of rows with their top-k among the nearest clusters' members and rare-term hits."""
     s = f.settings
     n = f.n_slots
@@ -106,11 +155,11 @@ def _clustered(f: Features, rare: np.ndarray, k: int):
         pos[pool] = np.arange(len(pool))
         for lo in range(0, len(members), _SUB):
             rows = np.sort(members[lo : lo + _SUB])
-            yield rows, _pooled_top(f, rows, pool, pos, rare, k)
+            yield rows, _pooled_top(f, rows, pool, pos, rare, inv, k)
         pos[pool] = -1
 
 
-def _pooled_top(f, rows, pool, pos, rare, k) -> np.ndarray:
+def _pooled_top(f, rows, pool, pos, rare, inv, k) -> np.ndarray:
     """Top-k per row of topic cosine + rare-term score over ``pool``, merged with each row's
     best k rare-term hits outside it (scored with their exact topic cosine)."""
     s = f.settings
@@ -119,7 +168,7 @@ def _pooled_top(f, rows, pool, pos, rare, k) -> np.ndarray:
     with one_blas_thread():
         dense = zr @ z[pool].T
     dense *= s.topic_weight
-    shared = _rare_part(f, rows, rare).tocsr()
+    shared = _rare_part(f, rows, rare, inv).tocsr()
     p = pos[shared.indices]
     inside = p >= 0
     hit_rows = np.repeat(np.arange(len(rows)), np.diff(shared.indptr))

@@ -34,7 +34,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .base import DEFAULT_N, Doc, Related, RelatedEngine
-from .build import first_stage
+from .build import CONTENT_OK, DUPLICATE, WORDING, first_stage
 from .explain import explain
 from .features import Features, LexicalSettings
 from .lists import Lists, pick
@@ -66,7 +66,7 @@ class LexicalEngine(RelatedEngine):
         self.lists.ensure(n)
         self.changes = 0
         self.fitted = n
-        cand, first, content, text = first_stage(self.features, self.lists)
+        cand, first, flags = first_stage(self.features, self.lists)
         # Both profiles come from the first-stage scores; then ``first`` becomes the final
         # score in place, and the floor and the ordering go a block of rows at a time (at 1M
         # articles each n x 50 array is 200 MB: no copies of them, issue 20).
@@ -79,8 +79,9 @@ class LexicalEngine(RelatedEngine):
         del profiles
         for lo in range(0, n, s.block * 32):
             sl = slice(lo, min(lo + s.block * 32, n))
-            f_, c_ = final[sl], cand[sl]
-            valid = self._relevant(content[sl], text[sl], f_) & (text[sl] <= s.duplicate)
+            f_, c_, b_ = final[sl], cand[sl], flags[sl]
+            valid = self._relevant((b_ & CONTENT_OK) > 0, (b_ & WORDING) > 0, f_)
+            valid &= (b_ & DUPLICATE) == 0
             f_ = np.where(valid & (c_ >= 0), f_, -np.inf)
             order = np.argsort(-f_, axis=1, kind="stable")
             for i in range(sl.stop - lo):
@@ -93,12 +94,14 @@ class LexicalEngine(RelatedEngine):
         hoods = [(s.neighbours, s.neighbour_weight), (s.wide_neighbours, s.wide_neighbour_weight)]
         return [(k, w) for k, w in hoods if k > 0 and w]
 
-    def _relevant(self, content: np.ndarray, text: np.ndarray, final: np.ndarray) -> np.ndarray:
-        """The relevance floor (module docstring): content alone, or corroborated evidence."""
+    def _relevant(self, content_ok: np.ndarray, wording: np.ndarray,
+                  final: np.ndarray) -> np.ndarray:
+        """The relevance floor (module docstring): content alone (``content_ok``: content >=
+        floor), or corroborated evidence (``wording``: text >= evidence_text)."""
         s = self.settings
-        ok = content >= s.floor
+        ok = content_ok.copy()
         if self.features.topic.dim:
-            ok |= (text >= s.evidence_text) & (final >= s.evidence_floor)
+            ok |= wording & (final >= s.evidence_floor)
         return ok
 
     def _profile_rows(self, slot: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -118,7 +121,8 @@ class LexicalEngine(RelatedEngine):
         final = first.copy()
         for store, profile, (_, weight) in zip(self.profiles, profiles, self._hoods()):
             final += weight * store.dot(*profile, n)
-        valid = live & self._relevant(content, text, final) & (text <= s.duplicate)
+        valid = self._relevant(content >= s.floor, text >= s.evidence_text, final)
+        valid &= live & (text <= s.duplicate)
         dups = np.flatnonzero(live & (text > s.duplicate))
         return final, valid, profiles, dups
 
@@ -137,6 +141,13 @@ class LexicalEngine(RelatedEngine):
         self.lists.set(slot, *self._ordered(final, valid))
 
     # -- incremental ------------------------------------------------------------------------------
+    def warm(self) -> None:
+        """Build the inverted indexes updates read (a full build and its snapshot leave them
+        out: store.py), so the first upsert does not pay for them (~1 s per 100k articles)."""
+        f = self.features
+        for rows in (f.text, f.meta, f.facts, f.units, f.figures, *self.profiles):
+            rows.warm()
+
     def upsert(self, doc: Doc) -> set[str]:
         with one_blas_thread():
             return self._upsert(doc)
@@ -238,13 +249,24 @@ def _profile_row(first: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _profiles(cand: np.ndarray, first: np.ndarray, k: int, n: int) -> sp.csr_matrix:
-    rows = [_profile_row(np.where(cand[i] >= 0, first[i], -np.inf), k) for i in range(n)]
-    rows = [(cand[i][c], v) for i, (c, v) in enumerate(rows)]
+    """Every article's profile row (``_profile_row`` of its candidates) as one CSR matrix.
+
+    Rows are written into arrays allocated once: a list of two small arrays per article, then
+    concatenated, was ~0.3 KB an article of objects plus a second copy (issue 20)."""
+    k = min(k, cand.shape[1]) if n else 0
     indptr = np.zeros(n + 1, np.int64)
-    indptr[1:] = np.cumsum([len(c) for c, _ in rows])
-    idx = np.concatenate([c for c, _ in rows]) if rows else np.zeros(0, np.int64)
-    val = np.concatenate([v for _, v in rows]) if rows else np.zeros(0, np.float32)
-    m = sp.csr_matrix((val.astype(np.float32), idx.astype(np.int32), indptr), shape=(n, n))
+    idx = np.empty(n * k, np.int32)
+    val = np.empty(n * k, np.float32)
+    at = 0
+    for i in range(n):
+        c, v = _profile_row(np.where(cand[i] >= 0, first[i], -np.inf), k)
+        idx[at : at + len(c)] = cand[i][c]
+        val[at : at + len(c)] = v
+        at += len(c)
+        indptr[i + 1] = at
+    if at < len(idx):  # some articles had fewer than k candidates: do not keep the slack
+        idx, val = idx[:at].copy(), val[:at].copy()
+    m = sp.csr_matrix((val, idx, indptr), shape=(n, n))
     m.sort_indices()
     return m
 

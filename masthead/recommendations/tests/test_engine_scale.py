@@ -69,3 +69,70 @@ def test_spilled_rows_come_back_in_order_across_chunks(monkeypatch):
     for i, (c, v) in enumerate(rows):
         dense[i, c] = v
     np.testing.assert_array_equal(m.toarray(), dense)
+
+
+def test_the_rare_columns_index_holds_the_full_index_rows_of_those_columns(monkeypatch):
+    # The first stage reads rare columns' postings only, from an index of those columns built
+    # a slab of rows at a time: same rows, same order, so the products are bit for bit equal.
+    import scipy.sparse as sp
+
+    monkeypatch.setattr(build, "_SLAB", 7)
+    x = sp.random(40, 30, density=0.3, format="csr", dtype=np.float32, random_state=5)
+    rare = np.zeros(30, bool)
+    rare[::3] = True
+    inv = build._rare_inverted(x, rare)
+    full = x.T.tocsr()
+    assert inv.shape == full.shape
+    for c in range(30):
+        got = inv.indices[inv.indptr[c] : inv.indptr[c + 1]]
+        want = full.indices[full.indptr[c] : full.indptr[c + 1]] if rare[c] else []
+        np.testing.assert_array_equal(got, want)
+    q = x[[3, 9, 17]]
+    q.data[~rare[q.indices]] = 0
+    q.eliminate_zeros()
+    np.testing.assert_array_equal((q @ inv).toarray(), (q @ full).toarray())
+
+
+def test_the_candidate_flags_make_the_decisions_the_scores_made():
+    # The fit keeps three comparisons per candidate instead of its content and text scores;
+    # they must be the very comparisons the floor and the duplicate rule make on the scores.
+    engine = LexicalEngine(WITH_TOPICS)
+    engine.fit(generated(n_stories=20, per_story=5))
+    f, s = engine.features, engine.settings
+    cand, first, flags = build.first_stage(f, engine.lists.__class__(s.stored))
+    rows = np.arange(f.n_slots)
+    _, content, text = f.pair_scores(rows, np.maximum(cand, 0))
+    ok = cand >= 0
+    np.testing.assert_array_equal(flags[ok], build.score_flags(s, content, text)[ok])
+    assert (flags[~ok] == 0).all()
+    final = first + 0.3
+    before = engine._relevant(content >= s.floor, text >= s.evidence_text, final)
+    before &= text <= s.duplicate
+    after = engine._relevant((flags & build.CONTENT_OK) > 0, (flags & build.WORDING) > 0, final)
+    after &= (flags & build.DUPLICATE) == 0
+    np.testing.assert_array_equal(before[ok], after[ok])
+    assert (flags[ok] & build.CONTENT_OK).any() and (flags[ok] & build.WORDING).any()
+
+
+def test_a_snapshot_leaves_the_update_indexes_out_and_updates_the_same_after_loading():
+    import pickle
+
+    from masthead.recommendations.engines import Doc
+
+    docs = generated(n_stories=20, per_story=5)
+    engine = LexicalEngine(WITH_TOPICS)
+    engine.fit(docs[:-3])
+    assert engine.features.text.blocks[0]._inverted is None  # a fit does not build it
+    copy = pickle.loads(pickle.dumps(engine))
+    engine.warm()
+    assert engine.features.text.blocks[0]._inverted is not None
+    assert copy.features.text.blocks[0]._inverted is None
+    assert len(pickle.dumps(copy)) == len(pickle.dumps(engine))  # warmed or not: same pickle
+    for d in docs[-3:]:  # the copy builds its indexes on first use
+        assert copy.upsert(d) == engine.upsert(d)
+    edited = Doc(key=docs[0].key, title=docs[0].title, body=docs[5].body,
+                 section=docs[0].section, published_at=docs[0].published_at)
+    assert copy.upsert(edited) == engine.upsert(edited)
+    assert copy.remove(docs[1].key) == engine.remove(docs[1].key)
+    for k in engine.keys():
+        assert copy.related(k) == engine.related(k)
