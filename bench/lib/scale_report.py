@@ -29,7 +29,8 @@ ROWS = [
     ("export jsonl, s", ("export", "seconds"), "total"),
     ("export jsonl, peak RSS MB", ("export", "peak_rss_mb"), "memory"),
     ("backup (SQLite online / pg_dump -j2), s", ("backup", "seconds"), "total"),
-    ("restore (SQLite copy in place + quick_check / pg_restore -j2), s", ("restore", "seconds"), "total"),
+    ("restore (SQLite copy in place + quick_check / pg_restore -j2), s",
+     ("restore", "seconds"), "total"),
 ]
 PAGES = ["article", "front", "section", "tag", "author", "deep page"]
 QUERIES = ["one-word", "multi-word", "phrase", "filtered", "frequent-word"]
