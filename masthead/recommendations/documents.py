@@ -13,9 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 
-from django.db.models import Prefetch
-
-from masthead.articles.models import Article, Byline
+from masthead.articles.models import Article, ArticleTag, Byline
 from masthead.core.html import html_to_text
 
 from .engines import Doc
@@ -36,13 +34,14 @@ def candidates():
     return Article.objects.published().stories()
 
 
-def _with_features(queryset):
-    return queryset.select_related("section").prefetch_related(
-        "tags", Prefetch("bylines", queryset=Byline.objects.select_related("author")),
-    ).only("id", "headline", "standfirst", "body_html", "published_at", "section__name")
+# Rows, not model instances: at 100k articles, instances with their prefetched tags and
+# bylines cost ~25 CPU s of a rebuild (issue 20, item 4); a row of values and two queries a
+# chunk for tags and bylines give the same Doc (test_documents.py compares the two).
+_COLUMNS = ("id", "headline", "standfirst", "body_html", "published_at", "section__name")
 
 
 def to_doc(article: Article) -> Doc:
+    """One article's Doc from its model instance (the reference `all_docs` is tested against)."""
     body = html_to_text(article.body_html)
     if article.standfirst:
         body = f"{article.standfirst}\n\n{body}"
@@ -58,12 +57,42 @@ def to_doc(article: Article) -> Doc:
     )
 
 
+def _names(rows) -> dict[int, tuple[str, ...]]:
+    found: dict[int, list[str]] = {}
+    for pk, name in rows:
+        found.setdefault(pk, []).append(name)
+    return {pk: tuple(names) for pk, names in found.items()}
+
+
+def _docs(rows: list[tuple]) -> Iterator[Doc]:
+    """Docs of rows of `_COLUMNS`, in their order: tags by name (`Tag`'s ordering, as
+    `article.tags.all()` gives them), bylines by position."""
+    ids = [row[0] for row in rows]
+    tags = _names(ArticleTag.objects.filter(article_id__in=ids).order_by(
+        "article_id", "tag__name").values_list("article_id", "tag__name"))
+    authors = _names(Byline.objects.filter(article_id__in=ids).order_by(
+        "article_id", "position", "id").values_list("article_id", "author__name"))
+    for pk, headline, standfirst, body_html, published_at, section in rows:
+        body = html_to_text(body_html)
+        if standfirst:
+            body = f"{standfirst}\n\n{body}"
+        yield Doc(key=engine_key(pk), title=headline, body=body, section=section or "",
+                  tags=tags.get(pk, ()), authors=authors.get(pk, ()),
+                  published_at=published_at)
+
+
 def all_docs() -> Iterator[Doc]:
     """Every visible story, newest first (the engine takes its word-pair vocabulary from the
-    first articles it reads, and recent news is what new articles will resemble), streamed."""
-    queryset = _with_features(candidates()).order_by("-published_at", "-id")
-    for article in queryset.iterator(chunk_size=CHUNK):
-        yield to_doc(article)
+    first articles it reads, and recent news is what new articles will resemble), streamed:
+    `iterator()` reads in chunks (a server-side cursor on PostgreSQL), so memory stays flat."""
+    rows = candidates().order_by("-published_at", "-id").values_list(*_COLUMNS)
+    chunk: list[tuple] = []
+    for row in rows.iterator(chunk_size=CHUNK):
+        chunk.append(row)
+        if len(chunk) == CHUNK:
+            yield from _docs(chunk)
+            chunk = []
+    yield from _docs(chunk)
 
 
 def docs_for(ids: Iterable[int]) -> dict[int, Doc]:
@@ -71,6 +100,7 @@ def docs_for(ids: Iterable[int]) -> dict[int, Doc]:
     ids = list(ids)
     found: dict[int, Doc] = {}
     for start in range(0, len(ids), CHUNK):
-        for article in _with_features(candidates().filter(pk__in=ids[start:start + CHUNK])):
-            found[article.pk] = to_doc(article)
+        rows = list(candidates().filter(pk__in=ids[start:start + CHUNK]).values_list(*_COLUMNS))
+        found.update((article_id(doc.key), doc) for doc in _docs(rows))
     return found
+

@@ -1,0 +1,83 @@
+"""The rebuild's row-level paths give what the model-instance paths gave (issue 20, item 4).
+
+`documents.all_docs` / `docs_for` read rows of values plus a query a chunk for tags and
+bylines instead of model instances with prefetches; `lists.write` stores its rows with one
+prepared INSERT instead of `bulk_create`. Both are compared with the old way on a small site:
+sections, no section, several tags and bylines, an HTML body, a standfirst, drafts.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from masthead.articles.models import Article, Byline
+from masthead.recommendations import documents, lists, services, state
+from masthead.recommendations.models import RelatedArticle, RelatedOverride
+from masthead.recommendations.tests.test_services import STORIES, story_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def site(make_article):
+    made = []
+    for i, story in enumerate(STORIES):
+        for n in range(1, 4):
+            headline, body = story_text(story, n)
+            made.append(make_article(
+                headline, body=f"{body}\n\n* a **list** item &amp; more\n\n> quoted  words",
+                section=None if n == 3 else f"Section {i}",
+                tags=[f"tag {story}", "Zeta", "alpha"][: n + 1],
+                authors=["Ruth Byline", "Abel Second"][:n],
+                standfirst="A standfirst." if n == 2 else "",
+            ))
+    make_article("A draft", status="draft")
+    return made
+
+
+def old_docs():
+    """The former `all_docs`: instances with their section, tags and bylines prefetched."""
+    from django.db.models import Prefetch
+
+    queryset = documents.candidates().select_related("section").prefetch_related(
+        "tags", Prefetch("bylines", queryset=Byline.objects.select_related("author")),
+    ).order_by("-published_at", "-id")
+    return [documents.to_doc(a) for a in queryset]
+
+
+def test_all_docs_equal_the_model_instance_path(site, monkeypatch):
+    monkeypatch.setattr(documents, "CHUNK", 4)  # several chunks, the last one partial
+    docs = list(documents.all_docs())
+    assert docs == old_docs()
+    assert len(docs) == len(site)
+    assert {d.section for d in docs} >= {"", "Section 0"}
+    assert any(len(d.authors) == 2 and len(d.tags) == 3 for d in docs)
+
+
+def test_docs_for_equal_the_model_instance_path(site):
+    draft = Article.objects.get(headline="A draft")
+    found = documents.docs_for([a.pk for a in site] + [draft.pk])
+    assert draft.pk not in found
+    assert list(found.values()) == sorted(old_docs(), key=lambda d: int(d.key))
+
+
+def test_stored_rows_equal_what_the_engine_lists(site):
+    services.rebuild()
+    pinned, excluded = site[8], site[1]
+    RelatedOverride.objects.create(article=site[0], related=pinned, kind="pin")
+    RelatedOverride.objects.create(article=site[0], related=excluded, kind="exclude")
+    engine = state.current(services.EngineState.objects.get(pk=1))
+    lists.write(engine, [a.pk for a in site])
+    n = lists.page_size()
+    for article in site:
+        rows = list(RelatedArticle.objects.filter(article=article).order_by("rank"))
+        skip = [documents.engine_key(excluded.pk), documents.engine_key(pinned.pk)] \
+            if article == site[0] else []
+        want = engine.related(documents.engine_key(article.pk),
+                              n + lists.SPARE - (article == site[0]), exclude=skip)
+        expected = [(r.key, False, r.score, r.explanation.as_dict()) for r in want]
+        if article == site[0]:
+            expected.insert(0, (str(pinned.pk), True, None, {}))
+        got = [(str(r.related_id), r.pinned, r.score, r.explanation) for r in rows]
+        assert got == expected
+        assert [r.rank for r in rows] == list(range(len(rows)))
