@@ -27,15 +27,21 @@ def page_size() -> int:
     return settings.MASTHEAD_RELATED_COUNT
 
 
-def write(engine: RelatedEngine, article_ids: Iterable[int], progress=None) -> set[int]:
+def write(engine: RelatedEngine, article_ids: Iterable[int], progress=None,
+          visible: set[int] | None = None) -> set[int]:
     """Recompute and store the lists of `article_ids` (an article that is not a visible story
     loses its list); return the ids whose first `page_size()` entries changed. `progress`,
-    when given, wraps the ids (a bar that advances a chunk at a time)."""
+    when given, wraps the ids (a bar that advances a chunk at a time).
+
+    `visible`: every visible story's id, when the caller has read them all under the lock
+    (a full rebuild); then no chunk asks the database which of its articles and of their
+    picks are visible. Asking cost ~5 % of a 100k rebuild's CPU: an `IN` of ~4,000 ids a
+    chunk (issue 20, item 4); 1M ids held in a set are ~60 MB."""
     ids = sorted(set(article_ids))
     stream = iter(progress(ids, len(ids), "list") if progress is not None else ids)
     changed: set[int] = set()
     while chunk := list(islice(stream, CHUNK)):
-        changed |= _write_chunk(engine, chunk)
+        changed |= _write_chunk(engine, chunk, visible)
     return changed
 
 
@@ -44,9 +50,10 @@ def drop_invisible() -> None:
     RelatedArticle.objects.exclude(article__in=documents.candidates()).delete()
 
 
-def _write_chunk(engine: RelatedEngine, ids: list[int]) -> set[int]:
+def _write_chunk(engine: RelatedEngine, ids: list[int], known: set[int] | None) -> set[int]:
     n = page_size()
-    visible = set(documents.candidates().filter(pk__in=ids).values_list("pk", flat=True))
+    visible = (set(documents.candidates().filter(pk__in=ids).values_list("pk", flat=True))
+               if known is None else known.intersection(ids))
     pins: dict[int, list[int]] = defaultdict(list)
     excluded: dict[int, set[int]] = defaultdict(set)
     for article_id, related_id, kind in RelatedOverride.objects.filter(
@@ -69,7 +76,8 @@ def _write_chunk(engine: RelatedEngine, ids: list[int]) -> set[int]:
     named = {x for pk in visible for x in pins[pk]}
     named |= {documents.article_id(r.key) for items in picks.values() for r in items}
     # The engine may still hold an article deleted behind its back; store only visible ones.
-    alive = set(documents.candidates().filter(pk__in=named).values_list("pk", flat=True))
+    alive = (set(documents.candidates().filter(pk__in=named).values_list("pk", flat=True))
+             if known is None else named & known)
 
     rows: list[tuple] = []
     new: dict[int, list[int]] = {}

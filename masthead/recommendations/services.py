@@ -292,7 +292,7 @@ def rebuild(*, lazy: bool = False, progress=None) -> BuildReport | None:
             state.replay(engine, started_event)
             last = state.last_event_id()
             ids = list(documents.candidates().values_list("pk", flat=True))
-            changed = lists.write(engine, ids, progress)
+            changed = lists.write(engine, ids, progress, visible=set(ids))
             lists.drop_invisible()
             _snapshot(st, engine, last)
             st.generation += 1

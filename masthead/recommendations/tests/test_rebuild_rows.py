@@ -81,3 +81,22 @@ def test_stored_rows_equal_what_the_engine_lists(site):
         got = [(str(r.related_id), r.pinned, r.score, r.explanation) for r in rows]
         assert got == expected
         assert [r.rank for r in rows] == list(range(len(rows)))
+
+
+def test_known_visible_ids_store_the_same_rows_as_asking_the_database(site):
+    services.rebuild()
+    RelatedOverride.objects.create(article=site[0], related=site[8], kind="pin")
+    engine = state.current(services.EngineState.objects.get(pk=1))
+    Article.objects.filter(pk=site[5].pk).update(status="draft")  # behind the engine's back
+    ids = [a.pk for a in site]
+
+    def rows():
+        return list(RelatedArticle.objects.order_by("article_id", "rank").values_list(
+            "article_id", "related_id", "rank", "pinned", "score", "explanation"))
+
+    asked = lists.write(engine, ids)
+    by_asking = rows()
+    assert not any(site[5].pk in row[:2] for row in by_asking)
+    visible = set(documents.candidates().values_list("pk", flat=True))
+    assert lists.write(engine, ids, visible=visible) == set()
+    assert rows() == by_asking and asked
