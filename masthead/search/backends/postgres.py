@@ -39,7 +39,8 @@ from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
 from django.db import connections, transaction
-from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models import BigIntegerField, BooleanField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Cast
 
 from ..documents import Document, batched
 from ..facets import FilterTerms
@@ -47,6 +48,7 @@ from ..models import PgDocument
 from ..query import STOPWORDS, ParsedQuery
 from ..snippets import END, START
 from . import postgres_rebuild as rebuilding
+from . import postgres_window as windowing
 from .base import Hit, SearchBackend, SearchResults
 from .postgres_page import BODY_WEIGHT, RANKED
 from .postgres_vectors import CONFIG
@@ -211,14 +213,19 @@ class PostgresBackend(SearchBackend):
         return PgDocument.objects.using(self.using)
 
     def _matches(self, query: ParsedQuery, candidates, terms: FilterTerms | None = None,
-                 ctes: bool = False, vector: bool = True):
+                 ctes: bool = False, vector: bool = True, floor: int | None = None):
         """The entries matching; with `ctes`, phrases' pairs are read from the CTEs that
-        `_phrase_ctes` defines; without `vector`, only the filters and candidates apply."""
+        `_phrase_ctes` defines; without `vector`, only the filters and candidates apply;
+        with `floor`, only entries from that article id on (`postgres_window`)."""
         if terms is not None and terms.impossible:
             return self._documents().none()
         matches = self._documents()
         if vector:
             matches = matches.filter(vector=search_query(query))
+        if floor is not None:
+            # bigint, as the column: btree_gin's operator class has no int4 comparison, so
+            # an int literal would leave the condition out of the word index's scan.
+            matches = matches.filter(pk__gte=Cast(Value(floor), BigIntegerField()))
         for n, phrase in enumerate(_paired(query)):
             matches = matches.filter(PairsMatch(phrase, f"phrase_{n}" if ctes else None))
         if terms is not None:
@@ -228,7 +235,7 @@ class PostgresBackend(SearchBackend):
         return matches
 
     @contextmanager
-    def _index_scans(self):
+    def _index_scans(self, estimate: str = "", needed: int = 0):
         """Keep the planner on the GIN index for the queries inside.
 
         For a word in a quarter of the articles PostgreSQL prefers a sequential scan, which
@@ -238,38 +245,70 @@ class PostgresBackend(SearchBackend):
         caller's transaction the previous value is put back at the end (in a transaction of
         our own the commit does that, and a statement fewer matters: each one is a round trip
         to the server, which costs milliseconds when the machine is busy).
+        With `estimate` (a statement selecting a search's matches, `needed` = offset + limit)
+        the same statement also sizes the rank window (`postgres_window.SETTINGS`), and this
+        yields the lowest article id to rank from, or None.
         """
         if self._scans_forced:  # already inside (search() counts through count())
-            yield
+            yield None
             return
         connection = connections[self.using]
         outermost = not connection.in_atomic_block
         with transaction.atomic(using=self.using):
             with connection.cursor() as cursor:
-                cursor.execute("SELECT current_setting('enable_seqscan'), "
-                               "set_config('enable_seqscan', 'off', true)")
-                previous = cursor.fetchone()[0]
+                if estimate:
+                    cursor.execute(windowing.SETTINGS,
+                                   [windowing.threshold(needed), estimate])
+                    row = cursor.fetchone()
+                    floor = windowing.floor(*row[4:], needed)
+                else:
+                    cursor.execute("SELECT current_setting('enable_seqscan'), "
+                                   "current_setting('enable_indexscan'), "
+                                   "set_config('enable_seqscan', 'off', true)")
+                    row, floor = cursor.fetchone(), None
             self._scans_forced = True
             try:
-                yield
+                yield floor
             finally:
                 self._scans_forced = False
                 if not outermost:
                     with connection.cursor() as cursor:
-                        cursor.execute("SELECT set_config('enable_seqscan', %s, true)",
-                                       [previous])
+                        cursor.execute("SELECT set_config('enable_seqscan', %s, true), "
+                                       "set_config('enable_indexscan', %s, true)",
+                                       list(row[:2]))
 
     def search(self, query, candidates, *, offset, limit, cap, terms=None):
-        """Ranking, the total and the page's snippets in one statement (see `_PAGE`)."""
+        """Ranking, the total and the page's snippets in one statement (see `_PAGE`), over
+        the newest matches only when there are many (`postgres_window`)."""
         if terms is not None and terms.impossible:
             return SearchResults(total=0)
+        connection = connections[self.using]
+        estimated = self._documents().filter(vector=search_query(query))
+        if terms is not None:
+            estimated = estimated.filter(terms_filter(terms))
+        estimate = connection.ops.compose_sql(
+            *estimated.values("pk").order_by().query.sql_with_params())
+        with self._index_scans(estimate, offset + limit) as floor:
+            if floor is not None:
+                total, hits = self._page(query, candidates, offset, limit, cap, terms, floor)
+                if len(hits) == limit:  # else the estimate left the window short: no window
+                    if total <= cap:  # the window's count cannot say "more than cap"
+                        total = self.count(query, candidates, cap, terms)
+                    return SearchResults(total=min(total, cap + 1), hits=hits)
+            total, hits = self._page(query, candidates, offset, limit, cap, terms)
+            if not hits and offset:  # past the last match: no row to read the total from
+                total = self.count(query, candidates, cap, terms)
+        return SearchResults(total=min(total, cap + 1), hits=hits)
+
+    def _page(self, query, candidates, offset, limit, cap, terms, floor=None):
+        """(the total, capped; the page's hits), among entries from `floor` on if given."""
         connection = connections[self.using]
         def scored(entries):
             return (entries.annotate(doc_id=F("pk"), doc_time=F("published_at"),
                                      score=SearchRank(F("lede_vector"), rank_query(query)))
                     .order_by().values("doc_id", "score", "doc_time"))
 
-        matches = self._matches(query, candidates, terms, ctes=True)
+        matches = self._matches(query, candidates, terms, ctes=True, floor=floor)
         ranked = scored(matches)
         words = rank_words(query)
         # Without words to rank by (a phrase of stop words) the "head" is every match: the
@@ -279,7 +318,7 @@ class PostgresBackend(SearchBackend):
             # One word in the headline or standfirst is a match (`vector` holds their
             # lexemes): not asking `vector` saves building the bitmap of every match twice
             # (4.6 ms for a word in a quarter of 100k articles).
-            head = scored(self._matches(query, candidates, terms, vector=False)
+            head = scored(self._matches(query, candidates, terms, vector=False, floor=floor)
                           .filter(HeadMatch(words)))
         head_sql, head_params = head.query.sql_with_params()
         every_sql, every_params = ranked.query.sql_with_params()
@@ -298,15 +337,11 @@ class PostgresBackend(SearchBackend):
                   query.text(), snippet]
         sql = _PAGE.format(phrase_ctes=ctes, head_matches=head_sql, rank_query=rank_sql,
                            matches=every_sql, count_matches=count_sql)
-        with self._index_scans(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-            if rows:
-                total = min(rows[0][2], cap + 1)
-            else:  # past the last match, or none: no row to read the total from
-                total = self.count(query, candidates, cap, terms) if offset else 0
-        return SearchResults(total=total, hits=[Hit(pk, score, title, body)
-                                                for pk, score, _, title, body in rows])
+        return (rows[0][2] if rows else 0,
+                [Hit(pk, score, title, body) for pk, score, _, title, body in rows])
 
     def count(self, query, candidates, cap, terms=None):
         with self._index_scans():
