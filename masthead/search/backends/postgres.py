@@ -38,8 +38,8 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connections, transaction
-from django.db.models import BigIntegerField, BooleanField, Exists, F, Func, OuterRef, Q, Value
+from django.db import connections, models, transaction
+from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
 from django.db.models.functions import Cast
 
 from ..documents import Document, batched
@@ -223,9 +223,13 @@ class PostgresBackend(SearchBackend):
         if vector:
             matches = matches.filter(vector=search_query(query))
         if floor is not None:
-            # bigint, as the column: btree_gin's operator class has no int4 comparison, so
-            # an int literal would leave the condition out of the word index's scan.
-            matches = matches.filter(pk__gte=Cast(Value(floor), BigIntegerField()))
+            # A bigint, as the column, puts the range into the word index's scan (btree_gin
+            # compares bigint with bigint only). Without the word (a single word's head
+            # matches), an integer leaves the range to the primary key, whose bitmap of
+            # 14,500 ids takes 1 ms against GIN's 7 (the planner cannot tell them apart).
+            small = not vector and floor < 2**31
+            matches = matches.filter(pk__gte=Cast(
+                Value(floor), models.IntegerField() if small else models.BigIntegerField()))
         for n, phrase in enumerate(_paired(query)):
             matches = matches.filter(PairsMatch(phrase, f"phrase_{n}" if ctes else None))
         if terms is not None:
