@@ -14,13 +14,14 @@ built with `SearchVector` weights: A headline, B standfirst, C body.
   pyramid), so the lede is where relevance is decided; matches only deeper in the body still
   appear, after those that match early, newest first.
 - `facets` holds the article's filter terms (`facets.py`) as lexemes, written and queried in
-  the tsvector/tsquery input syntax, never through a text-search parser. Its own
-  GIN index lets the planner intersect a word's matches with a section's articles inside the
-  indexes (a BitmapAnd) instead of looking each match up in the articles table: on 100k
-  articles that look-up made a frequent word in one section take 0.8 s. The reader's words
+  the tsvector/tsquery input syntax, never through a text-search parser. The word index is
+  on `(vector, facets, article_id)` (migration 0005), so GIN intersects a word's matches with
+  a section's articles, and with the newest articles (`postgres_window.py`), in one scan,
+  instead of looking each match up in the articles table (0.8 s for a frequent word in one
+  section of 100k articles) or building the whole section's bitmap. The reader's words
   only ever meet `vector`, so typing a filter term finds nothing special.
 - `head_vector` holds the lexemes of the headline and standfirst (positions stripped),
-  GIN-indexed: the matches that may rank first (`postgres_page.py`, migration 0004).
+  GIN-indexed with `facets`: the matches that may rank first (`postgres_page.py`).
 - `search_pairs(vector)` (a SQL function, migration 0004) is a GIN expression index of
   every pair of lexemes one or two positions apart. A phrase is checked against the whole
   out-of-line vector of every article holding all its words; first asking the index for the
