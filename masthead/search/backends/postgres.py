@@ -338,7 +338,7 @@ class PostgresBackend(SearchBackend):
         ctes, cte_params = _phrase_ctes(query)
         params = [_options(connection, HighlightAll=True), START, snippet, *cte_params,
                   *head_params, k, k, BODY_WEIGHT, *rank_params, *rank_params,
-                  *every_params, k, *count_params, cap + 1, offset,
+                  *every_params, k, cap, cap + 1, *count_params, cap + 1, offset,
                   query.text(), snippet]
         sql = _PAGE.format(phrase_ctes=ctes, head_matches=head_sql, rank_query=rank_sql,
                            matches=every_sql, count_matches=count_sql)

@@ -28,7 +28,8 @@ an estimate, not exactly `rank_window()`: a word's matches are not spread evenly
 Where the estimate puts fewer than `offset + limit` matches in the range, the search runs
 again without a window, so a page is never short; searches estimated at `2 *
 rank_window()` matches or fewer (most words, phrases, filtered searches of rarer words) are
-ranked exactly as before. The total is counted in the window (capped); only when the window
+ranked exactly as before, and so are words in fewer than 4% of the articles
+(`MAX_SPAN_WINDOWS`). The total is counted in the window (capped); only when the window
 holds no more than the cap is every match counted.
 """
 
@@ -42,6 +43,11 @@ from .base import rank_window
 # the limit, a window would rank almost every match anyway and an estimate that is too
 # high could only make it rank fewer than `rank_window()`.
 WINDOWS_BEFORE_BOUNDING = 2
+# The widest id range a window takes, in windows (100,000 ids at the default: a word in at
+# least 4% of the articles). btree_gin gathers a range's ids entry by entry, about 0.15 µs
+# each, so a wider range would cost more than ranking every match of a rarer word, whose
+# count its head matches settle anyway (postgres_page.py).
+MAX_SPAN_WINDOWS = 25
 
 # What PostgresBackend._index_scans runs first in a search's transaction, in one statement:
 # the settings to restore, sequential scans off, and plain index scans off too when the
@@ -79,4 +85,5 @@ def floor(estimate: float, low: int | None, high: int | None, needed: int) -> in
     if low is None or estimate <= threshold(needed):
         return None
     per_id = estimate / (high - low + 1)  # ids are dense: one per article ever added
-    return high - math.ceil(size(needed) / per_id) + 1
+    span = math.ceil(size(needed) / per_id)
+    return high - span + 1 if span <= MAX_SPAN_WINDOWS * size(needed) else None

@@ -91,3 +91,10 @@ def test_postgres_a_window_the_estimate_made_too_short_is_dropped(engine, archiv
     total, ids = page(engine, "zeppelin", limit=4)
     assert total == 2 + NEW and len(ids) == 4
     assert set(ids[:2]) == {a.pk for a in old}  # every match ranked: headlines first
+
+
+def test_a_total_beyond_the_cap_is_cap_plus_one(engine, archive):
+    """On PostgreSQL the head matches (two headlines) already exceed a cap of one, so the
+    total is read off them without counting every match; it is the same total."""
+    results = engine.search(parse("zeppelin"), None, offset=0, limit=1, cap=1)
+    assert results.total == 2 and len(results.hits) == 1
