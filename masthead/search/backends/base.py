@@ -15,9 +15,21 @@ from abc import ABC, abstractmethod
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.conf import settings
+
 from ..documents import Document
 from ..facets import FilterTerms
 from ..query import ParsedQuery
+
+# The matches a search scores at most, the newest ones, when it has more (issue 20; how each
+# engine finds them: sqlite_fts5.py, postgres_window.py; docs/search.md, "At a million
+# articles"). At least services.MAX_RESULTS, the deepest result the site pages to; bm25 over
+# 4,000 matches is about 9 ms of CPU.
+RANK_WINDOW = 4000
+
+
+def rank_window() -> int:
+    return getattr(settings, "MASTHEAD_SEARCH_RANK_WINDOW", RANK_WINDOW)
 
 
 @dataclass(frozen=True)

@@ -14,13 +14,14 @@ built with `SearchVector` weights: A headline, B standfirst, C body.
   pyramid), so the lede is where relevance is decided; matches only deeper in the body still
   appear, after those that match early, newest first.
 - `facets` holds the article's filter terms (`facets.py`) as lexemes, written and queried in
-  the tsvector/tsquery input syntax, never through a text-search parser. Its own
-  GIN index lets the planner intersect a word's matches with a section's articles inside the
-  indexes (a BitmapAnd) instead of looking each match up in the articles table: on 100k
-  articles that look-up made a frequent word in one section take 0.8 s. The reader's words
+  the tsvector/tsquery input syntax, never through a text-search parser. The word index is
+  on `(vector, facets, article_id)` (migration 0005), so GIN intersects a word's matches with
+  a section's articles, and with the newest articles (`postgres_window.py`), in one scan,
+  instead of looking each match up in the articles table (0.8 s for a frequent word in one
+  section of 100k articles) or building the whole section's bitmap. The reader's words
   only ever meet `vector`, so typing a filter term finds nothing special.
 - `head_vector` holds the lexemes of the headline and standfirst (positions stripped),
-  GIN-indexed: the matches that may rank first (`postgres_page.py`, migration 0004).
+  GIN-indexed with `facets`: the matches that may rank first (`postgres_page.py`).
 - `search_pairs(vector)` (a SQL function, migration 0004) is a GIN expression index of
   every pair of lexemes one or two positions apart. A phrase is checked against the whole
   out-of-line vector of every article holding all its words; first asking the index for the
@@ -38,8 +39,9 @@ from collections.abc import Iterable
 from contextlib import contextmanager
 
 from django.contrib.postgres.search import SearchHeadline, SearchQuery, SearchRank
-from django.db import connections, transaction
+from django.db import connections, models, transaction
 from django.db.models import BooleanField, Exists, F, Func, OuterRef, Q, Value
+from django.db.models.functions import Cast
 
 from ..documents import Document, batched
 from ..facets import FilterTerms
@@ -47,6 +49,7 @@ from ..models import PgDocument
 from ..query import STOPWORDS, ParsedQuery
 from ..snippets import END, START
 from . import postgres_rebuild as rebuilding
+from . import postgres_window as windowing
 from .base import Hit, SearchBackend, SearchResults
 from .postgres_page import BODY_WEIGHT, RANKED
 from .postgres_vectors import CONFIG
@@ -211,14 +214,23 @@ class PostgresBackend(SearchBackend):
         return PgDocument.objects.using(self.using)
 
     def _matches(self, query: ParsedQuery, candidates, terms: FilterTerms | None = None,
-                 ctes: bool = False, vector: bool = True):
+                 ctes: bool = False, vector: bool = True, floor: int | None = None):
         """The entries matching; with `ctes`, phrases' pairs are read from the CTEs that
-        `_phrase_ctes` defines; without `vector`, only the filters and candidates apply."""
+        `_phrase_ctes` defines; without `vector`, only the filters and candidates apply;
+        with `floor`, only entries from that article id on (`postgres_window`)."""
         if terms is not None and terms.impossible:
             return self._documents().none()
         matches = self._documents()
         if vector:
             matches = matches.filter(vector=search_query(query))
+        if floor is not None:
+            # A bigint, as the column, puts the range into the word index's scan (btree_gin
+            # compares bigint with bigint only). Without the word (a single word's head
+            # matches), an integer leaves the range to the primary key, whose bitmap of
+            # 14,500 ids takes 1 ms against GIN's 7 (the planner cannot tell them apart).
+            small = not vector and floor < 2**31
+            matches = matches.filter(pk__gte=Cast(
+                Value(floor), models.IntegerField() if small else models.BigIntegerField()))
         for n, phrase in enumerate(_paired(query)):
             matches = matches.filter(PairsMatch(phrase, f"phrase_{n}" if ctes else None))
         if terms is not None:
@@ -228,7 +240,7 @@ class PostgresBackend(SearchBackend):
         return matches
 
     @contextmanager
-    def _index_scans(self):
+    def _index_scans(self, estimate: str = "", needed: int = 0):
         """Keep the planner on the GIN index for the queries inside.
 
         For a word in a quarter of the articles PostgreSQL prefers a sequential scan, which
@@ -238,38 +250,70 @@ class PostgresBackend(SearchBackend):
         caller's transaction the previous value is put back at the end (in a transaction of
         our own the commit does that, and a statement fewer matters: each one is a round trip
         to the server, which costs milliseconds when the machine is busy).
+        With `estimate` (a statement selecting a search's matches, `needed` = offset + limit)
+        the same statement also sizes the rank window (`postgres_window.SETTINGS`), and this
+        yields the lowest article id to rank from, or None.
         """
         if self._scans_forced:  # already inside (search() counts through count())
-            yield
+            yield None
             return
         connection = connections[self.using]
         outermost = not connection.in_atomic_block
         with transaction.atomic(using=self.using):
             with connection.cursor() as cursor:
-                cursor.execute("SELECT current_setting('enable_seqscan'), "
-                               "set_config('enable_seqscan', 'off', true)")
-                previous = cursor.fetchone()[0]
+                if estimate:
+                    cursor.execute(windowing.SETTINGS,
+                                   [windowing.threshold(needed), estimate])
+                    row = cursor.fetchone()
+                    floor = windowing.floor(*row[4:], needed)
+                else:
+                    cursor.execute("SELECT current_setting('enable_seqscan'), "
+                                   "current_setting('enable_indexscan'), "
+                                   "set_config('enable_seqscan', 'off', true)")
+                    row, floor = cursor.fetchone(), None
             self._scans_forced = True
             try:
-                yield
+                yield floor
             finally:
                 self._scans_forced = False
                 if not outermost:
                     with connection.cursor() as cursor:
-                        cursor.execute("SELECT set_config('enable_seqscan', %s, true)",
-                                       [previous])
+                        cursor.execute("SELECT set_config('enable_seqscan', %s, true), "
+                                       "set_config('enable_indexscan', %s, true)",
+                                       list(row[:2]))
 
     def search(self, query, candidates, *, offset, limit, cap, terms=None):
-        """Ranking, the total and the page's snippets in one statement (see `_PAGE`)."""
+        """Ranking, the total and the page's snippets in one statement (see `_PAGE`), over
+        the newest matches only when there are many (`postgres_window`)."""
         if terms is not None and terms.impossible:
             return SearchResults(total=0)
+        connection = connections[self.using]
+        estimated = self._documents().filter(vector=search_query(query))
+        if terms is not None:
+            estimated = estimated.filter(terms_filter(terms))
+        estimate = connection.ops.compose_sql(
+            *estimated.values("pk").order_by().query.sql_with_params())
+        with self._index_scans(estimate, offset + limit) as floor:
+            if floor is not None:
+                total, hits = self._page(query, candidates, offset, limit, cap, terms, floor)
+                if len(hits) == limit:  # else the estimate left the window short: no window
+                    if total <= cap:  # the window's count cannot say "more than cap"
+                        total = self.count(query, candidates, cap, terms)
+                    return SearchResults(total=min(total, cap + 1), hits=hits)
+            total, hits = self._page(query, candidates, offset, limit, cap, terms)
+            if not hits and offset:  # past the last match: no row to read the total from
+                total = self.count(query, candidates, cap, terms)
+        return SearchResults(total=min(total, cap + 1), hits=hits)
+
+    def _page(self, query, candidates, offset, limit, cap, terms, floor=None):
+        """(the total, capped; the page's hits), among entries from `floor` on if given."""
         connection = connections[self.using]
         def scored(entries):
             return (entries.annotate(doc_id=F("pk"), doc_time=F("published_at"),
                                      score=SearchRank(F("lede_vector"), rank_query(query)))
                     .order_by().values("doc_id", "score", "doc_time"))
 
-        matches = self._matches(query, candidates, terms, ctes=True)
+        matches = self._matches(query, candidates, terms, ctes=True, floor=floor)
         ranked = scored(matches)
         words = rank_words(query)
         # Without words to rank by (a phrase of stop words) the "head" is every match: the
@@ -279,7 +323,7 @@ class PostgresBackend(SearchBackend):
             # One word in the headline or standfirst is a match (`vector` holds their
             # lexemes): not asking `vector` saves building the bitmap of every match twice
             # (4.6 ms for a word in a quarter of 100k articles).
-            head = scored(self._matches(query, candidates, terms, vector=False)
+            head = scored(self._matches(query, candidates, terms, vector=False, floor=floor)
                           .filter(HeadMatch(words)))
         head_sql, head_params = head.query.sql_with_params()
         every_sql, every_params = ranked.query.sql_with_params()
@@ -294,19 +338,15 @@ class PostgresBackend(SearchBackend):
         ctes, cte_params = _phrase_ctes(query)
         params = [_options(connection, HighlightAll=True), START, snippet, *cte_params,
                   *head_params, k, k, BODY_WEIGHT, *rank_params, *rank_params,
-                  *every_params, k, *count_params, cap + 1, offset,
+                  *every_params, k, cap, cap + 1, *count_params, cap + 1, offset,
                   query.text(), snippet]
         sql = _PAGE.format(phrase_ctes=ctes, head_matches=head_sql, rank_query=rank_sql,
                            matches=every_sql, count_matches=count_sql)
-        with self._index_scans(), connection.cursor() as cursor:
+        with connection.cursor() as cursor:
             cursor.execute(sql, params)
             rows = cursor.fetchall()
-            if rows:
-                total = min(rows[0][2], cap + 1)
-            else:  # past the last match, or none: no row to read the total from
-                total = self.count(query, candidates, cap, terms) if offset else 0
-        return SearchResults(total=total, hits=[Hit(pk, score, title, body)
-                                                for pk, score, _, title, body in rows])
+        return (rows[0][2] if rows else 0,
+                [Hit(pk, score, title, body) for pk, score, _, title, body in rows])
 
     def count(self, query, candidates, cap, terms=None):
         with self._index_scans():

@@ -43,7 +43,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from django.conf import settings
 from django.db import connections, transaction
 from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, Value
 
@@ -52,7 +51,7 @@ from ..facets import FilterTerms
 from ..models import Fts5Entry
 from ..query import ParsedQuery
 from ..snippets import END, START
-from .base import Hit, SearchBackend
+from .base import RANK_WINDOW, Hit, SearchBackend, rank_window  # noqa: F401 (bench)
 
 TABLE = "search_fts"
 SHADOW = "search_fts_rebuild"  # `search reindex` builds here, then swaps it in
@@ -65,15 +64,6 @@ WEIGHTS = (10.0, 4.0, 1.0, 0.0)
 TEXT_COLUMNS = "{title standfirst body}"
 SNIPPET_TOKENS = 32
 BATCH = 500
-# Matches scored at most (the newest ones; module docstring): bm25 over 4,000 matches is
-# about 9 ms of CPU. At least services.MAX_RESULTS, the deepest result the site pages to.
-RANK_WINDOW = 4000
-
-
-def rank_window() -> int:
-    return getattr(settings, "MASTHEAD_SEARCH_RANK_WINDOW", RANK_WINDOW)
-
-
 class Match(Func):
     """`search_fts MATCH <expression>`: the table-named hidden column matches the whole row."""
 
