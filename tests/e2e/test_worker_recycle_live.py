@@ -63,3 +63,36 @@ def test_a_worker_above_its_bound_restarts_in_place_and_takes_the_waiting_jobs(t
     finally:
         worker.terminate()
         worker.wait(30)
+
+
+def test_a_stop_sent_while_the_worker_starts_afresh_is_not_lost(tmp_path):
+    """SIGTERM at the moment the worker announces its restart (the window between leaving
+    its loop and the fresh worker's handler) stops it: the fresh worker must not run on
+    unstoppable, as a supervisor's stop would then wait for SIGKILL."""
+    import signal
+
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("MASTHEAD_DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
+    env.update(MASTHEAD_DATA_DIR=str(tmp_path), MASTHEAD_JOBS_EAGER="none",
+               MASTHEAD_JOBS_RECYCLE_MB="1", PYTHONUNBUFFERED="1")
+    runs = tmp_path / "runs"
+    for argv in (["-m", "masthead", "migrate", "-v0"], ["-c", ENQUEUE, str(runs)]):
+        done = subprocess.run([sys.executable, *argv], env=env, capture_output=True, text=True,
+                              timeout=300)
+        assert done.returncode == 0, done.stderr[-2000:]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "masthead", "worker", "--concurrency", "1", "--interval", "0.1"],
+        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        seen = []
+        for line in worker.stdout:
+            seen.append(line)
+            if "starting afresh" in line:
+                worker.send_signal(signal.SIGTERM)
+                break
+        assert any("starting afresh" in line for line in seen), "".join(seen)
+        assert worker.wait(30) == 0, "".join(seen)
+    finally:
+        if worker.poll() is None:
+            worker.kill()
+            worker.wait(10)

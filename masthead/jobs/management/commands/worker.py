@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import signal
+import threading
 
 from django.core.management.base import BaseCommand, CommandError
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 class Command(BaseCommand):
@@ -33,8 +36,17 @@ class Command(BaseCommand):
             ran = worker.run_until_empty()
             self.stdout.write(f"ran {ran} job(s)")
             return
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            signal.signal(sig, lambda *_: worker.stop.set())
+        stopping = threading.Event()
+
+        def stop(*_):
+            stopping.set()
+            worker.stop.set()
+
+        for sig in STOP_SIGNALS:
+            signal.signal(sig, stop)
+        # A worker that started afresh (below) began with the stop signals blocked: one sent
+        # while it was starting is delivered now, to the handler, and it stops at once.
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, STOP_SIGNALS)
         self.stdout.write(f"worker {worker.worker_id}: {concurrency} thread(s)")
         self.stdout.flush()
         worker.run_forever()
@@ -42,7 +54,12 @@ class Command(BaseCommand):
             self.stdout.write(f"worker {worker.worker_id}: a job left it above "
                               f"MASTHEAD_JOBS_RECYCLE_MB; starting afresh")
             self.stdout.flush()
-            restart(["--concurrency", str(concurrency), "--interval", str(interval)])
+            # From here a stop request must not be lost in the exec: blocked signals stay
+            # pending across it, and the fresh worker takes them once its handler is set. One
+            # that came before the block is seen here, and the worker just stops.
+            signal.pthread_sigmask(signal.SIG_BLOCK, STOP_SIGNALS)
+            if not stopping.is_set():
+                restart(["--concurrency", str(concurrency), "--interval", str(interval)])
 
 
 def restart(arguments: list[str]) -> None:
