@@ -36,25 +36,8 @@ def candidates():
 
 # Rows, not model instances: at 100k articles, instances with their prefetched tags and
 # bylines cost ~25 CPU s of a rebuild (issue 20, item 4); a row of values and two queries a
-# chunk for tags and bylines give the same Doc (test_documents.py compares the two).
+# chunk for tags and bylines give the same Doc (tests/test_rebuild_rows.py compares the two).
 _COLUMNS = ("id", "headline", "standfirst", "body_html", "published_at", "section__name")
-
-
-def to_doc(article: Article) -> Doc:
-    """One article's Doc from its model instance (the reference `all_docs` is tested against)."""
-    body = html_to_text(article.body_html)
-    if article.standfirst:
-        body = f"{article.standfirst}\n\n{body}"
-    return Doc(
-        key=engine_key(article.pk),
-        title=article.headline,
-        body=body,
-        section=article.section.name if article.section_id else "",
-        tags=tuple(t.name for t in article.tags.all()),
-        authors=tuple(b.author.name for b in sorted(article.bylines.all(),
-                                                    key=lambda b: b.position)),
-        published_at=article.published_at,
-    )
 
 
 def _names(rows) -> dict[int, tuple[str, ...]]:
