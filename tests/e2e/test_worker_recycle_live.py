@@ -7,6 +7,7 @@ decision in-process; this runs the real command."""
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import threading
@@ -27,21 +28,27 @@ for _ in range(3):
 """
 
 
-def test_a_worker_above_its_bound_restarts_in_place_and_takes_the_waiting_jobs(tmp_path):
+def _worker_with_three_waiting_jobs(tmp_path) -> subprocess.Popen:
+    """A migrated site with three jobs queued (each writes "ok" to `tmp_path / "runs"`) and a
+    `masthead worker` started on it, its output piped."""
     env = {k: v for k, v in os.environ.items()
            if k not in ("MASTHEAD_DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
     # Every job leaves a Python process above 1 MB: each fresh worker runs one job and
     # starts afresh again.
     env.update(MASTHEAD_DATA_DIR=str(tmp_path), MASTHEAD_JOBS_EAGER="none",
                MASTHEAD_JOBS_RECYCLE_MB="1", PYTHONUNBUFFERED="1")
-    runs = tmp_path / "runs"
-    for argv in (["-m", "masthead", "migrate", "-v0"], ["-c", ENQUEUE, str(runs)]):
+    for argv in (["-m", "masthead", "migrate", "-v0"], ["-c", ENQUEUE, str(tmp_path / "runs")]):
         done = subprocess.run([sys.executable, *argv], env=env, capture_output=True, text=True,
                               timeout=300)
         assert done.returncode == 0, done.stderr[-2000:]
-    worker = subprocess.Popen(
+    return subprocess.Popen(
         [sys.executable, "-m", "masthead", "worker", "--concurrency", "1", "--interval", "0.1"],
         env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def test_a_worker_above_its_bound_restarts_in_place_and_takes_the_waiting_jobs(tmp_path):
+    runs = tmp_path / "runs"
+    worker = _worker_with_three_waiting_jobs(tmp_path)
     lines: list[str] = []
     reader = threading.Thread(target=lambda: lines.extend(worker.stdout), daemon=True)
     reader.start()
@@ -69,20 +76,7 @@ def test_a_stop_sent_while_the_worker_starts_afresh_is_not_lost(tmp_path):
     """SIGTERM at the moment the worker announces its restart (the window between leaving
     its loop and the fresh worker's handler) stops it: the fresh worker must not run on
     unstoppable, as a supervisor's stop would then wait for SIGKILL."""
-    import signal
-
-    env = {k: v for k, v in os.environ.items()
-           if k not in ("MASTHEAD_DATABASE_URL", "DJANGO_SETTINGS_MODULE")}
-    env.update(MASTHEAD_DATA_DIR=str(tmp_path), MASTHEAD_JOBS_EAGER="none",
-               MASTHEAD_JOBS_RECYCLE_MB="1", PYTHONUNBUFFERED="1")
-    runs = tmp_path / "runs"
-    for argv in (["-m", "masthead", "migrate", "-v0"], ["-c", ENQUEUE, str(runs)]):
-        done = subprocess.run([sys.executable, *argv], env=env, capture_output=True, text=True,
-                              timeout=300)
-        assert done.returncode == 0, done.stderr[-2000:]
-    worker = subprocess.Popen(
-        [sys.executable, "-m", "masthead", "worker", "--concurrency", "1", "--interval", "0.1"],
-        env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    worker = _worker_with_three_waiting_jobs(tmp_path)
     try:
         seen = []
         for line in worker.stdout:
