@@ -167,6 +167,17 @@ def retry(ids) -> int:
     )
 
 
+def drop_waiting(task_paths, enqueued_before: dt.datetime) -> int:
+    """Delete the queued (not running) jobs of `task_paths` enqueued before a moment: for work
+    that a run since that moment has made redundant (`search reindex` after a big import's
+    queued rebuild). A worker claiming one meanwhile keeps it: the statement matches queued
+    rows only, and PostgreSQL re-checks the status of a row it waited for."""
+    deleted, _ = DBTaskResult.objects.filter(
+        task_path__in=list(task_paths), status=TaskResultStatus.READY,
+        enqueued_at__lt=enqueued_before).delete()
+    return deleted
+
+
 def prune(older_than: dt.timedelta = dt.timedelta(days=7)) -> int:
     """Forget successful jobs after a week (failed ones stay until retried or pruned by hand)."""
     cutoff = timezone.now() - older_than

@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from masthead.articles.models import Article, Author, Section, Tag
+from masthead.jobs.running import drop_waiting
 
 from . import facets, snippets, vocabulary
 from .backends import SearchResults, get_backend
@@ -212,12 +213,19 @@ def remove_articles(article_ids) -> None:
     get_backend().remove(list(article_ids))
 
 
+# Queued jobs a finished rebuild makes redundant, when they were queued before it started
+# (task paths: tasks.py imports this module).
+REBUILD_MAKES_REDUNDANT = ("masthead.search.tasks.rebuild_index",
+                           "masthead.search.tasks.sync_articles_later")
+
+
 def rebuild_index(progress=None) -> int:
     """Index every visible article, drop everything else, recount the vocabulary.
 
     The engine builds the new index beside the live one and swaps it in (`rebuild`), so
     readers keep getting results throughout; changes made meanwhile reach both.
     `progress`, when given, wraps the stream of articles (the CLI's bar, core/progress.py)."""
+    started = timezone.now()
     backend = get_backend()
     words: Counter[str] = Counter()
 
@@ -237,4 +245,10 @@ def rebuild_index(progress=None) -> int:
     backend.remove(backend.indexed_ids() - set(indexable().values_list("pk", flat=True)))
     vocabulary.replace(words)
     backend.optimise()
+    # A big import queued a rebuild (signal_handlers.on_bulk_import_finished) and the operator
+    # ran `search reindex` before a worker took it: the 20 minutes of a 1M archive would
+    # otherwise be spent again on what this run has just read.
+    dropped = drop_waiting(REBUILD_MAKES_REDUNDANT, started)
+    if dropped:
+        log.info("dropped %d queued index job(s) this rebuild made redundant", dropped)
     return indexed

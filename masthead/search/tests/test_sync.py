@@ -120,6 +120,34 @@ def test_a_big_import_into_a_bigger_site_is_synced_by_worker_jobs(
     assert imported_jobs == ["masthead.search.tasks.sync_articles_later"] * 3  # 2 + 2 + 1
 
 
+def test_search_reindex_drops_the_rebuild_a_big_import_queued_before_it(
+        committed, db, monkeypatch, settings):
+    """An operator who runs `search reindex` after a big import does not pay for the rebuild
+    the import queued a second time; a rebuild queued while it runs stays queued."""
+    from masthead.jobs.registry import enqueue
+    from masthead.search import services, tasks
+
+    settings.MASTHEAD_JOBS_EAGER = "fast"  # as served: the rebuild waits for a worker
+    monkeypatch.setattr(tasks, "EAGER_SYNC_MAX", 2)
+    ids = _import_wombats(committed, 5)
+    assert hits("wombat") == []
+    assert [j for j in _jobs() if "search" in j] == ["masthead.search.tasks.rebuild_index"]
+
+    queued_meanwhile = []
+
+    def progress(stream, total):
+        with committed():  # queued after the rebuild started: it may have missed what queued it
+            queued_meanwhile.append(enqueue(tasks.rebuild_index))
+        yield from stream
+
+    assert services.rebuild_index(progress=progress) == 5
+    assert set(hits("wombat")) == ids
+    from django_tasks_db.models import DBTaskResult
+
+    left = DBTaskResult.objects.filter(task_path="masthead.search.tasks.rebuild_index")
+    assert [str(pk) for pk in left.values_list("id", flat=True)] == queued_meanwhile
+
+
 def test_a_deleted_article_leaves_the_index(publish, committed):
     article = publish("Harbour bridge opens", body="The new bascule bridge opened today.")
     pk = article.pk
