@@ -72,6 +72,29 @@ def test_lastmod_is_the_articles_updated_time(client, site):
     assert world == max(site["older"].updated_at, site["newer"].updated_at)
 
 
+@override_settings(MASTHEAD_PAGE_SIZE=1)
+def test_a_listings_lastmod_is_the_newest_update_on_its_first_page(client, site):
+    """What a crawler fetches at a listing's URL is its first page: an edit to a story
+    deeper in the listing leaves its lastmod alone, one on the first page moves it."""
+    from masthead.articles import services as articles
+
+    older, newer = site["older"], site["newer"]  # /tag/ports/ shows `newer` on page one
+    older.body += " An update."
+    articles.save_article(older)
+    older.refresh_from_db()
+    newer.refresh_from_db()
+    assert older.updated_at > newer.updated_at
+    urls = all_urls(client)
+    for listing in ("/tag/ports/", "/section/world/", "/author/ingrid-solberg/"):
+        assert parse_datetime(urls[settings.SITE_URL + listing]) == newer.updated_at, listing
+    assert parse_datetime(urls[settings.SITE_URL + "/tag/strikes/"]) == older.updated_at
+    newer.body += " An update."
+    articles.save_article(newer)
+    newer.refresh_from_db()
+    urls = all_urls(client)
+    assert parse_datetime(urls[settings.SITE_URL + "/tag/ports/"]) == newer.updated_at
+
+
 @override_settings(MASTHEAD_SITEMAP_URLS_PER_FILE=2)
 def test_sitemaps_are_split_into_files_of_the_configured_size(client, site):
     from masthead.articles.models import Article

@@ -12,6 +12,8 @@ look-up is three times the cost of bm25() itself (an article row holds its body 
 status), which is why the search page never uses it.
 Snippets are computed in a second query for the page's ids only: SQLite evaluates the select
 list for every match before sorting, and snippet() on thousands of rows doubled query time.
+That query looks each id up on its own (`_HIGHLIGHT_ONE`), as a walk of the matches would
+cost what the ranking did again.
 
 Rebuilding (`search reindex`, issue 20) never rewrites the live table: deleting an FTS5 row
 tokenizes its old text again, so a rebuild in place cost twice the indexing, and 'optimize'
@@ -31,7 +33,12 @@ than `rank_window()` matches, only the most recently added `rank_window()` of th
 (the rowid is the article id, which grows as stories are added or imported in date order, so
 these are the newest). FTS5 walks a posting list in rowid order for about 0.04 µs a match
 without scoring, so finding the window's oldest id is one `ORDER BY rowid DESC ... OFFSET`
-subquery, and bm25 then runs over that rowid range (with the idf of the whole index). The
+subquery, and bm25 then runs over that rowid range (with the idf of the whole index).
+A page of the search page or API is one statement (`_PAGE`): the newest window's matches,
+walked in descending rowid order (FTS5's own order, no sort), scored once, counted, and
+ranked. A phrase costs what walking its words' common articles costs (FTS5 reads the
+positions of each), so walking them once instead of two or three times (window bound, then
+ranking, then count) is what keeps phrases of common words fast at 1M. The
 window is never smaller than `offset + limit`, and the site never pages past MAX_RESULTS
 (1,000), so every page it shows is full and pages never overlap. Scoring no longer grows
 with the archive, only with the window; the total shown stays the true (capped) count. What a
@@ -49,9 +56,9 @@ from django.db.models import BooleanField, Exists, FloatField, Func, OuterRef, V
 from ..documents import Document, batched
 from ..facets import FilterTerms
 from ..models import Fts5Entry
-from ..query import ParsedQuery
+from ..query import STOPWORDS, ParsedQuery
 from ..snippets import END, START
-from .base import RANK_WINDOW, Hit, SearchBackend, rank_window  # noqa: F401 (bench)
+from .base import RANK_WINDOW, Hit, SearchBackend, SearchResults, rank_window  # noqa: F401 (bench)
 
 TABLE = "search_fts"
 SHADOW = "search_fts_rebuild"  # `search reindex` builds here, then swaps it in
@@ -89,10 +96,19 @@ _RANK = (f'SELECT rowid, bm25("{TABLE}", {", ".join(str(w) for w in WEIGHTS)}) A
          f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s AND rowid >= coalesce('
          f'(SELECT rowid FROM "{TABLE}" WHERE "{TABLE}" MATCH %s ORDER BY rowid DESC '
          f'LIMIT 1 OFFSET %s), 0) ORDER BY score, rowid DESC LIMIT %s OFFSET %s')
+_PAGE = (f'WITH newest AS MATERIALIZED (SELECT rowid AS id, bm25("{TABLE}", '
+         f'{", ".join(str(w) for w in WEIGHTS)}) AS score FROM "{TABLE}" WHERE "{TABLE}" MATCH %s '
+         f'ORDER BY rowid DESC LIMIT %s) '
+         f'SELECT id, score, (SELECT count(*) FROM newest) FROM newest '
+         f'ORDER BY score, id DESC LIMIT %s OFFSET %s')
 _COUNT = f'SELECT count(*) FROM (SELECT 1 FROM "{TABLE}" WHERE "{TABLE}" MATCH %s LIMIT %s)'
-_HIGHLIGHT = (f'SELECT rowid, highlight("{TABLE}", 0, %s, %s), '
-              f'snippet("{TABLE}", 2, %s, %s, %s, {SNIPPET_TOKENS}) '
-              f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s AND rowid IN ({{ids}})')
+# Headline and snippet of one page's article, one arm of a UNION ALL per id: FTS5 seeks a
+# `rowid = ?` match straight to that row, while `rowid IN (...)` with several ids walked every
+# match again (a frequent word's 25,000 at 100k: 3.0 ms against 0.7 for the ten arms).
+_HIGHLIGHT_ONE = (f'SELECT rowid, highlight("{TABLE}", 0, %s, %s), '
+                  f'snippet("{TABLE}", 2, %s, %s, %s, {SNIPPET_TOKENS}) '
+                  f'FROM "{TABLE}" WHERE "{TABLE}" MATCH %s AND rowid = %s')
+HIGHLIGHT_ARMS = 100  # well inside SQLite's 500 terms of a compound SELECT
 
 
 def _phrase(words: Iterable[str]) -> str:
@@ -101,9 +117,33 @@ def _phrase(words: Iterable[str]) -> str:
     return '"' + " ".join(words) + '"'
 
 
+def _anchored(words: list[str]) -> str:
+    """A phrase, led by a NEAR group of its runs of words other than stopwords when it has a
+    stopword between two of them: `"giondhum the triorcrea"` becomes
+    `NEAR("giondhum" "triorcrea", 4) "giondhum the triorcrea"`. FTS5 checks a phrase by
+    seeking each of its words to every article holding all of them; a stopword's posting list
+    holds almost every article and seeking in it cost ~24 µs an article (100k: 2.8 ms for a
+    phrase with one match), while the NEAR group's rare words leave a candidate or two to seek
+    to (0.45 ms). The phrase still decides, so the matches are the phrase's; the distance
+    allows each word between to be two tokens to FTS5, so the group never rules a match out."""
+    runs: list[tuple[int, int]] = []  # [start, stop) of each run of other words
+    for i, word in enumerate(words):
+        if word in STOPWORDS:
+            continue
+        if runs and runs[-1][1] == i:
+            runs[-1] = (runs[-1][0], i + 1)
+        else:
+            runs.append((i, i + 1))
+    if len(runs) < 2:  # no stopword between two other words
+        return _phrase(words)
+    between = runs[-1][0] - runs[0][1]
+    group = " ".join(_phrase(words[start:stop]) for start, stop in runs)
+    return f"NEAR({group}, {2 * between + 2}) {_phrase(words)}"
+
+
 def expression(query: ParsedQuery) -> str:
     """The FTS5 query: every term and phrase (implicit AND), then NOT each exclusion."""
-    positive = " ".join([_phrase([t]) for t in query.terms] + [_phrase(p) for p in query.phrases])
+    positive = " ".join([_phrase([t]) for t in query.terms] + [_anchored(p) for p in query.phrases])
     expr = f"({positive})"
     for words in query.excluded:
         expr += f" NOT {_phrase(words)}"
@@ -162,6 +202,23 @@ class SQLiteFTS5Backend(SearchBackend):
             cursor.execute(sql, params)
             return cursor.fetchall()
 
+    def search(self, query, candidates, *, offset, limit, cap, terms=None):
+        if candidates is not None or (terms is not None and terms.impossible):
+            return super().search(query, candidates, offset=offset, limit=limit, cap=cap,
+                                  terms=terms)
+        window = max(rank_window(), offset + limit)
+        rows = self._rows(_PAGE, [match_expression(query, terms), window, limit, offset])
+        walked = rows[0][2] if rows else None
+        if walked is not None and (walked < window or window > cap):
+            total = min(walked, cap + 1)  # every match was walked, or more than the cap were
+        elif not rows and offset == 0:
+            total = 0
+        else:  # past the last match, or a window narrower than the cap (a setting)
+            total = self.count(query, None, cap, terms)
+        # bm25() is negative, lower is better: see rank().
+        ranked = [(pk, -score) for pk, score, _ in rows]
+        return SearchResults(total=total, hits=self.highlight(query, ranked) if ranked else [])
+
     def count(self, query, candidates, cap, terms=None):
         if candidates is not None or (terms is not None and terms.impossible):
             return self._matches(query, candidates, terms)[: cap + 1].count()
@@ -182,10 +239,15 @@ class SQLiteFTS5Backend(SearchBackend):
         return [(pk, -score) for pk, score in ranked]
 
     def highlight(self, query, ranked):
-        ids = [int(pk) for pk, _ in ranked]
-        rows = self._rows(_HIGHLIGHT.format(ids=", ".join(["%s"] * len(ids))),
-                          [START, END, START, END, " … ", match_expression(query), *ids])
-        found = {pk: (title, body) for pk, title, body in rows}
+        expr = match_expression(query)
+        found = {}
+        for batch in batched([int(pk) for pk, _ in ranked], HIGHLIGHT_ARMS):
+            params = []
+            for pk in batch:
+                params += [START, END, START, END, " … ", expr, pk]
+            for pk, title, body in self._rows(" UNION ALL ".join([_HIGHLIGHT_ONE] * len(batch)),
+                                              params):
+                found[pk] = (title, body)
         return [Hit(pk, score, *found.get(pk, ("", ""))) for pk, score in ranked]
 
     def _tables(self, cursor) -> list[str]:

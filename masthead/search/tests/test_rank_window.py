@@ -98,3 +98,48 @@ def test_a_total_beyond_the_cap_is_cap_plus_one(engine, archive):
     total is read off them without counting every match; it is the same total."""
     results = engine.search(parse("zeppelin"), None, offset=0, limit=1, cap=1)
     assert results.total == 2 and len(results.hits) == 1
+
+
+def test_sqlite_one_statement_page_agrees_with_ranking_then_counting(engine, archive, settings):
+    """SQLite answers a page in one walk of the newest matches (`_PAGE`): the same hits and
+    total as ranking the window and counting apart (the engine's `rank` and `count`), for
+    windows narrower and wider than the page, the cap and the matches."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the one-statement page is SQLite's")
+    from hypothesis import given, settings as hypothesis_settings, strategies as st
+
+    from masthead.search.backends.base import SearchBackend
+
+    @hypothesis_settings(max_examples=60, deadline=None)
+    @given(window=st.integers(1, 12), offset=st.integers(0, 10), limit=st.integers(1, 5),
+           cap=st.integers(0, 10), raw=st.sampled_from(["zeppelin", '"a zeppelin"',
+                                                         "council zeppelin", "nothing"]))
+    def check(window, offset, limit, cap, raw):
+        settings.MASTHEAD_SEARCH_RANK_WINDOW = window
+        query = parse(raw)
+        one = engine.search(query, None, offset=offset, limit=limit, cap=cap)
+        apart = SearchBackend.search(engine, query, None, offset=offset, limit=limit, cap=cap)
+        assert one.total == apart.total
+        assert one.hits == apart.hits
+
+    check()
+
+
+def test_sqlite_highlights_every_hit_of_a_page_split_across_statements(engine, archive,
+                                                                       monkeypatch):
+    """Each hit is looked up on its own (`_HIGHLIGHT_ONE`), at most HIGHLIGHT_ARMS to a
+    statement: a page longer than that still gets every headline and snippet, in order."""
+    if connection.vendor != "sqlite":
+        pytest.skip("the per-id highlight is SQLite's")
+    from masthead.search.backends import sqlite_fts5
+    from masthead.search.snippets import START
+
+    monkeypatch.setattr(sqlite_fts5, "HIGHLIGHT_ARMS", 3)
+    results = engine.search(parse("zeppelin"), None, offset=0, limit=8, cap=100)
+    assert len(results.hits) == 8
+    scores = [h.score for h in results.hits]
+    assert scores == sorted(scores, reverse=True)
+    assert all(START + "zeppelin" in (h.title + h.snippet).lower() for h in results.hits)
+    old, new = archive
+    headlines = [h.title for h in results.hits if h.article_id in {a.pk for a in old}]
+    assert len(headlines) == 2 and all(START in t for t in headlines)
