@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import sqlite3
 
-from hypothesis import given, settings, strategies as st
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from masthead.search.backends.sqlite_fts5 import _anchored, _phrase
 from masthead.search.query import STOPWORDS, QueryError, parse

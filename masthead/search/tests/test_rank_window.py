@@ -106,7 +106,9 @@ def test_sqlite_one_statement_page_agrees_with_ranking_then_counting(engine, arc
     windows narrower and wider than the page, the cap and the matches."""
     if connection.vendor != "sqlite":
         pytest.skip("the one-statement page is SQLite's")
-    from hypothesis import given, settings as hypothesis_settings, strategies as st
+    from hypothesis import given
+    from hypothesis import settings as hypothesis_settings
+    from hypothesis import strategies as st
 
     from masthead.search.backends.base import SearchBackend
 
