@@ -13,7 +13,8 @@ cheapest), so the plans are taken as they would be at size, and cannot pass by a
 - PostgreSQL: after ANALYZE, with `enable_seqscan = off`, the planner uses an index wherever
   one can serve the query, so a `Seq Scan on articles_article` that remains means no index can.
 
-Tag and author listings (page 1, a cursor page, an anchored deep page) read their page's ids
+Tag and author listings (page 1, a cursor page, an anchored deep page, the Content API's
+numbered pages) read their page's ids
 from the link tables' listing indexes (decision 0007): each such query must be one index range
 read in order, with no sort step (SQLite: no `USE TEMP B-TREE FOR ORDER BY`; PostgreSQL: no
 Sort node, planned with sorts and bitmap scans off, the same reasoning as `enable_seqscan`) and
@@ -118,6 +119,9 @@ def _listing_paths(client) -> list[str]:
         second = link(base, "next")
         third = link(second, "next")
         paths += [base, second, third, link(third, "prev"), base + "?page=3"]
+    # The Content API's lists of a tag's and an author's stories, numbered pages.
+    paths += [f"/api/v1/articles/?{kind}={slug}&per_page=5&page={page}"
+              for kind, slug in (("tag", "topic-1"), ("author", "reporter-1")) for page in (1, 3)]
     return paths
 
 
@@ -130,7 +134,10 @@ def _reader_paths(client) -> list[str]:
     paths = ["/", article.get_absolute_url(), "/feed/", "/feed/atom/", "/feed.json",
              "/comments/feed/", "/news-sitemap.xml", "/search/?q=harbour",
              "/search/?q=council+budget", '/search/?q="harbour council"',
-             "/search/?q=harbour&section=world"]
+             "/search/?q=harbour&section=world", "/api/v1/articles/",
+             "/api/v1/articles/?page=9&per_page=5", "/api/v1/articles/?section=world&page=3",
+             "/api/v1/articles/?tag=topic-1&page=2&per_page=5",
+             "/api/v1/articles/?author=reporter-1&page=2&per_page=5"]
     for listing in (section, tag, author):
         base = listing.get_absolute_url()
         paths += [base, base + "?page=2", base + "?page=3", base + "feed/"]
@@ -206,7 +213,11 @@ def test_tag_and_author_listings_are_one_index_range_without_a_sort(client, sett
                         cursor.execute("SET LOCAL enable_sort = off")
                         cursor.execute("SET LOCAL enable_bitmapscan = off")
                 plan = _plan(sql)
-                assert LINK_INDEXES[table] in plan, (path, sql, plan)
+                # The API's count needs no order: PostgreSQL may count through the plain
+                # tag_id index, rightly at a few dozen links a tag. It still must not sort,
+                # scan or join.
+                if not (connection.vendor == "postgresql" and "COUNT(*)" in sql):
+                    assert LINK_INDEXES[table] in plan, (path, sql, plan)
                 assert not _sorts(plan), (path, sql, plan)
                 assert not _full_scans(plan), (path, sql, plan)
                 if connection.vendor == "sqlite":  # one SEARCH step: no other table read

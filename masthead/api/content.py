@@ -19,7 +19,7 @@ from django.db.models import prefetch_related_objects
 from django.http import JsonResponse
 from ninja import Query, Router
 
-from masthead.articles.models import Article, Author, Section, Tag
+from masthead.articles.models import Article, ArticleTag, Author, Byline, Section, Tag
 from masthead.core import surrogate
 from masthead.core.http import public
 from masthead.search import services as search_services
@@ -54,14 +54,16 @@ def _page_url(request, page: int) -> str:
     return serializers.absolute(request.path + "?" + urlencode({**params, "page": page}))
 
 
-def _paginated(request, queryset, serialise, number: int, per_page: int) -> tuple[dict, list]:
+def _paginated(request, queryset, serialise, number: int, per_page: int,
+               load=list) -> tuple[dict, list]:
+    """One numbered page of `queryset`; `load` turns the page's rows into the objects shown."""
     paginator = Paginator(queryset, per_page)
     try:
         page = paginator.page(number)
     except EmptyPage:
         raise BadRequest("bad_parameter", f"page must be between 1 and {paginator.num_pages}") \
             from None
-    objects = list(page.object_list)
+    objects = load(page.object_list)
     data = {"results": [serialise(o) for o in objects],
             "pagination": {"page": number, "per_page": per_page, "pages": paginator.num_pages,
                            "total": paginator.count,
@@ -83,14 +85,38 @@ def articles(request, page: int = PageNumber, per_page: int = PerPage,
              author: str | None = Query(None, description="author slug"),
              type: Literal["article", "page"] = Query(  # noqa: A002 - the parameter's name
                  "article", description="article (default) or page")):
+    if type == "article" and not section and bool(tag) != bool(author):
+        # The tag's or author's id first: the listing read is then one index range.
+        links = (ArticleTag.objects.filter(tag=Tag.objects.filter(slug=tag).first()) if tag else
+                 Byline.objects.filter(author=Author.objects.filter(slug=author).first()))
+        data, objects = _paginated(request, _listed_ids(links), serializers.article_summary,
+                                   page, per_page, load=_articles_in_order)
+        return _ok(request, data, "feed", *surrogate.article_keys(objects))
     queryset = Article.objects.published().filter(kind=type)
     for value, lookup in ((section, "section__slug"), (tag, "tags__slug"),
                           (author, "bylines__author__slug")):
         if value:
             queryset = queryset.filter(**{lookup: value})
-    queryset = queryset.for_listing().prefetch_related("tags")
-    data, objects = _paginated(request, queryset, serializers.article_summary, page, per_page)
+    # The page's ids first, then their rows: SQLite joined every row an OFFSET skipped to its
+    # section and image (100k: 238 ms for ?page=4000).
+    ids = queryset.order_by("-published_at", "-id").values_list("pk", flat=True)
+    data, objects = _paginated(request, ids, serializers.article_summary, page, per_page,
+                               load=_articles_in_order)
     return _ok(request, data, "feed", *surrogate.article_keys(objects))
+
+
+def _listed_ids(links):
+    """A tag's or an author's stories, newest first, as ids read from the link table's listing
+    index (decision 0007): the count and the page are each one index range. Through the
+    articles they sorted every story of the tag (100k: 457 ms for a tag on 73,000)."""
+    return (links.listed().order_by("-listed_at", "-article")
+            .values_list("article", flat=True))
+
+
+def _articles_in_order(ids) -> list[Article]:
+    ids = list(ids)
+    found = Article.objects.for_listing().prefetch_related("tags").in_bulk(ids)
+    return [found[pk] for pk in ids if pk in found]
 
 
 @router.get("/articles/{int:id}/", response={200: schemas.Article, 404: Problem, **ERRORS},

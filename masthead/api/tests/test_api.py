@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 
 import jsonschema
 import pytest
 from django.urls import URLPattern
+from django.utils import timezone
 
 from masthead.api.schema import openapi
 
@@ -103,6 +105,42 @@ def test_lists_filter_by_section_tag_and_author(client, site):
         assert [a["id"] for a in body["results"]] == [expected.pk], params
 
 
+def test_a_tag_or_author_list_pages_through_exactly_their_visible_stories(client, site,
+                                                                         make_article):
+    """Read from the link tables' listing index, a tag's or an author's list holds what the
+    articles table says is visible: stories only, never a draft, a scheduled story or a page,
+    newest first, ties by id, every page of it and the total."""
+    from masthead.articles.models import Article
+
+    now = timezone.now()
+    same_time = now - dt.timedelta(hours=1)
+    for n in range(5):
+        make_article(f"Port story {n}", tags=("Ports",), authors=("Ingrid Solberg",),
+                     published_at=same_time if n < 2 else now - dt.timedelta(hours=n))
+    make_article("Port draft", status="draft", tags=("Ports",), authors=("Ingrid Solberg",))
+    make_article("Port tomorrow", status="scheduled", tags=("Ports",),
+                 authors=("Ingrid Solberg",), published_at=now + dt.timedelta(days=1))
+    make_article("Port page", kind="page", section=None, tags=("Ports",),
+                 authors=("Ingrid Solberg",))
+    for params, lookup in (({"tag": "ports"}, {"tags__slug": "ports"}),
+                           ({"author": "ingrid-solberg"},
+                            {"bylines__author__slug": "ingrid-solberg"})):
+        expected = list(Article.objects.published().stories().filter(**lookup)
+                        .order_by("-published_at", "-id").values_list("pk", flat=True))
+        assert len(expected) == 6
+        seen, page = [], 1
+        while True:
+            _, body = get(client, "/articles/", per_page=4, page=page, **params)
+            assert body["pagination"]["total"] == len(expected)
+            seen += [a["id"] for a in body["results"]]
+            if not body["pagination"]["next"]:
+                break
+            page += 1
+        assert seen == expected, params
+    _, body = get(client, "/articles/", tag="no-such-tag")
+    assert body["results"] == [] and body["pagination"]["total"] == 0
+
+
 def test_pages_link_to_each_other_with_absolute_urls(client, site, settings):
     _, first = get(client, "/articles/", per_page=1, section="")
     assert first["pagination"] == {
@@ -150,12 +188,17 @@ def test_no_answer_contains_an_email_address(client, site):
 
 def test_an_article_list_costs_a_fixed_number_of_queries(
         client, site, make_article, django_assert_num_queries):
-    with django_assert_num_queries(4):  # count, page, bylines, tags
-        client.get(BASE + "/articles/")
+    # count, the page's ids, their rows, bylines, tags; for a tag's or an author's list, the
+    # tag or author first, then the count and the ids from the link table's listing index.
+    costs = {"/articles/": 5, "/articles/?tag=ports": 6, "/articles/?author=ingrid-solberg": 6}
+    for path, queries in costs.items():
+        with django_assert_num_queries(queries):
+            client.get(BASE + path)
     for n in range(5):
-        make_article(f"Story {n}", tags=(f"t{n}",), authors=(f"A {n}",))
-    with django_assert_num_queries(4):
-        client.get(BASE + "/articles/")
+        make_article(f"Story {n}", tags=(f"t{n}", "ports"), authors=(f"A {n}", "Ingrid Solberg"))
+    for path, queries in costs.items():
+        with django_assert_num_queries(queries):
+            client.get(BASE + path)
 
 
 def test_unknown_api_paths_answer_json_404(client):
