@@ -17,7 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import Max
 
 from . import spam
@@ -77,6 +77,33 @@ def content_verdict(text: CommentText, engine: SpamFilter | None = None) -> Cont
 def content_verdicts(texts: list[CommentText]) -> list[ContentVerdict]:
     engine = active_filter()
     return [content_verdict(t, engine) for t in texts]
+
+
+def score_unscored(first_id: int, last_id: int, batch: int = 2000) -> int:
+    """Verdicts for the comments with ids from `first_id` to `last_id` that have none: those a
+    big import stored unscored (importers/services.py), scored by worker jobs after it.
+    Comments that have a verdict are left alone, so a run again (a retried job) is harmless."""
+    engine = active_filter()
+    scored, low = 0, first_id
+    while low <= last_id:
+        rows = list(Comment.objects.filter(pk__gte=low, pk__lte=last_id, spam_verdict="")
+                    .order_by("pk").only("id", "body", "author_name", "author_url")[:batch])
+        if not rows:
+            break
+        updates = []
+        for comment in rows:
+            verdict = content_verdict(
+                as_text(comment.body, comment.author_name, comment.author_url), engine)
+            updates.append((verdict.score, verdict.verdict, comment.pk))
+        # One UPDATE a row by primary key: bulk_update's CASE of 2,000 branches made each row's
+        # update scan the branches (0.44 ms a comment at 10k; the scoring itself is 0.16).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.executemany(f"UPDATE {connection.ops.quote_name(Comment._meta.db_table)} "
+                               "SET spam_score = %s, "
+                               "spam_verdict = %s WHERE id = %s", updates)
+        scored += len(rows)
+        low = rows[-1].pk + 1
+    return scored
 
 
 # Training --------------------------------------------------------------------------------------

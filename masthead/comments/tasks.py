@@ -1,5 +1,6 @@
-"""Comment mail as durable jobs (masthead/jobs): enqueued in the transaction that stored or
-moderated the comment, sent by a worker, retried with backoff when the mail server refuses.
+"""Comment jobs (masthead/jobs): mail, enqueued in the transaction that stored or moderated the
+comment, sent by a worker, retried with backoff when the mail server refuses; and the spam
+verdicts of a big import's comments, scored by workers after it.
 
 Arguments are comment ids, never addresses: the queue table is readable by operators, and the
 address is read (and decrypted) only when the mail is built. Mail is sent at least once: a
@@ -11,6 +12,14 @@ from __future__ import annotations
 from masthead.jobs.registry import job
 
 from .models import Comment
+
+
+@job(max_attempts=5, backoff=60.0)
+def score_comments(first_id: int, last_id: int) -> int:
+    """The spam verdicts of a big import's comments, which it stored unscored."""
+    from .filtering import score_unscored
+
+    return score_unscored(first_id, last_id)
 
 
 def _comment(pk: int) -> Comment | None:

@@ -23,11 +23,13 @@ from django.utils.text import slugify
 from masthead.articles import services as article_services
 from masthead.articles import signals
 from masthead.articles.models import Article, Byline, Redirect, Revision, Section
+from masthead.comments import tasks as comment_tasks
 from masthead.comments.filtering import as_text, content_verdicts
 from masthead.comments.models import Comment
 from masthead.comments.privacy import email_digest, encrypt_email
 from masthead.core.html import html_to_text, render_markdown
 from masthead.core.text import word_count
+from masthead.jobs.registry import enqueue
 from masthead.keyring import ring as keyring
 from masthead.media.models import Image
 
@@ -35,6 +37,12 @@ from . import bulk_insert
 from .records import ArticleRecord, ImportReport
 
 BATCH_SIZE = 500
+# Comments an import scores for spam as it stores them (issue 16). Past these, it stores them
+# unscored and leaves the verdicts to worker jobs of SCORE_JOB_COMMENTS each, queued with its
+# commit, as it leaves the search index and related lists: scoring 5M comments was a third of
+# the CPU of importing a 1M archive (issue 20). The source's own decision (status) stands.
+INLINE_SCORES = 10_000
+SCORE_JOB_COMMENTS = 20_000
 _STATUS = {"published": Article.Status.PUBLISHED, "draft": Article.Status.DRAFT,
            "scheduled": Article.Status.SCHEDULED}
 
@@ -52,6 +60,15 @@ class _Names:
         self.sections: dict[str, Section] = {}
         self.tags: dict = {}
         self.authors: dict = {}
+        self.inline_scores = INLINE_SCORES  # left to score as they are stored
+        self.unscored: list[list[int]] = []  # [first id, last id, comments] per scoring job
+
+    def stored_unscored(self, ids: list[int]) -> None:
+        if self.unscored and self.unscored[-1][2] < SCORE_JOB_COMMENTS:
+            last = self.unscored[-1]
+            last[0], last[1], last[2] = min(last[0], *ids), max(last[1], *ids), last[2] + len(ids)
+        else:
+            self.unscored.append([min(ids), max(ids), len(ids)])
 
     def section(self, name: str):
         key = name.strip().lower()
@@ -101,6 +118,8 @@ def store_records(
         if new_ids:
             # In the import's transaction: the follow-ups are durable jobs written with it.
             signals.bulk_import_finished.send(sender=Article, article_ids=new_ids)
+        for first, last, _ in names.unscored:
+            enqueue(comment_tasks.score_comments, first, last)
     if created_ids is not None:
         created_ids.extend(new_ids)
     return report
@@ -145,7 +164,7 @@ def _store_batch(batch, report, names, default_section, user) -> list[int]:
 
     _store_relations(fresh, articles, names)
     _store_images(fresh, articles, report)
-    _store_comments(fresh, articles, report)
+    _store_comments(fresh, articles, report, names)
     return [a.pk for a in articles]
 
 
@@ -247,7 +266,7 @@ def _store_images(records, articles, report: ImportReport) -> None:
     Article.objects.bulk_update(leads, ["lead_image"])
 
 
-def _store_comments(records, articles, report: ImportReport) -> None:
+def _store_comments(records, articles, report: ImportReport, names: _Names) -> None:
     """Insert comments level by level so every reply can point at its stored parent."""
     pending = []  # (article, record comment)
     for record, article in zip(records, articles):
@@ -275,8 +294,13 @@ def _store_comments(records, articles, report: ImportReport) -> None:
                 c.parent_key = ""
         rows = []
         # Scored as the live form scores (issue 16: the moderation queue showed "–" for every
-        # imported comment); the source's own decision (status) is kept.
-        verdicts = content_verdicts([as_text(c.body, c.author, c.url) for _, c in ready])
+        # imported comment), here or after the import (INLINE_SCORES).
+        scored = len(ready) <= names.inline_scores
+        if scored:
+            names.inline_scores -= len(ready)
+            verdicts = content_verdicts([as_text(c.body, c.author, c.url) for _, c in ready])
+        else:
+            verdicts = [None] * len(ready)
         for (article, c), verdict in zip(ready, verdicts, strict=True):
             parent = stored.get((article.pk, c.parent_key)) if c.parent_key else None
             rows.append(Comment(
@@ -289,9 +313,12 @@ def _store_comments(records, articles, report: ImportReport) -> None:
                 body=c.body, status=c.status,
                 created_at=c.created_at or article.published_at or timezone.now(),
                 ip_address=c.ip_address or None, external_key=c.key[:255],
-                spam_score=verdict.score, spam_verdict=verdict.verdict,
+                spam_score=verdict.score if verdict else None,
+                spam_verdict=verdict.verdict if verdict else "",
             ))
         bulk_insert.insert(Comment, rows)
+        if not scored:
+            names.stored_unscored([row.pk for row in rows])
         for (article, c), row in zip(ready, rows):
             if c.key:
                 stored[(article.pk, c.key)] = row

@@ -186,11 +186,11 @@ def test_a_failure_while_storing_the_second_batch_leaves_nothing_behind(tmp_path
     path = export_file(tmp_path, "".join(item(n, more=comment(n)) for n in range(1, 9)))
     real, calls = services._store_comments, []
 
-    def failing(records, articles, report):
+    def failing(records, articles, report, names):
         calls.append(len(records))
         if len(calls) == 2:
             raise RecordError("disk full, say")
-        real(records, articles, report)
+        real(records, articles, report, names)
 
     monkeypatch.setattr(services, "_store_comments", failing)
     with pytest.raises(CommandError, match="disk full, say") as caught:

@@ -110,6 +110,48 @@ def test_imported_comments_are_scored_as_the_live_form_scores_them(tmp_path):
     assert scores[1] > scores[0]
 
 
+def test_a_big_imports_comments_past_the_inline_budget_are_scored_by_worker_jobs(
+        tmp_path, monkeypatch, settings):
+    """Issue 20: a big import stores its comments past INLINE_SCORES unscored and queues jobs
+    that give each the verdict the live form would, and never touch a comment already scored."""
+    from django_tasks_db.models import DBTaskResult
+
+    from masthead.comments.filtering import as_text, content_verdict
+    from masthead.importers import services
+    from masthead.jobs import running
+
+    settings.MASTHEAD_JOBS_EAGER = "none"  # as served: the jobs wait for a worker
+    monkeypatch.setattr(services, "BATCH_SIZE", 1)  # an article a batch
+    monkeypatch.setattr(services, "INLINE_SCORES", 2)  # the first article's, not the second's
+    monkeypatch.setattr(services, "SCORE_JOB_COMMENTS", 2)
+    bodies = ["A fair point about the harbour vote.", "CHECK OUT MY CHANNEL http://a.example "
+              "http://b.example http://c.example $$$", "Thanks for the report.",
+              "Buy cheap watches now!!! http://spam.example", "I was there that day."]
+    source = tmp_path / "deferred.jsonl"
+    threads = [[0], [1, 2], [3, 4]]
+    source.write_text("".join(json.dumps({
+        "id": f"d{n}", "title": f"Deferred {n}", "body": "Body",
+        "comments": [{"id": str(i), "author": "R", "body": bodies[i], "status": "approved"}
+                     for i in thread]}) + "\n" for n, thread in enumerate(threads)))
+    call_command("import_jsonl", str(source), stdout=io.StringIO())
+    comments = {c.body: c for c in Comment.objects.all()}
+    assert comments[bodies[0]].spam_verdict  # within the budget: scored as it was stored
+    assert [c.spam_verdict for b, c in comments.items() if b != bodies[0]] == [""] * 4
+    jobs = DBTaskResult.objects.filter(task_path="masthead.comments.tasks.score_comments")
+    assert jobs.count() == 2  # four comments, two a job
+
+    before = comments[bodies[0]].spam_score
+    Comment.objects.filter(pk=comments[bodies[0]].pk).update(spam_score=0.123)
+    while (row := running.claim_next("test-worker")) is not None:
+        assert running.run_claimed(row)
+    for comment in Comment.objects.exclude(body=bodies[0]):
+        live = content_verdict(as_text(comment.body, comment.author_name, comment.author_url))
+        assert (comment.spam_score, comment.spam_verdict) == (pytest.approx(live.score),
+                                                              live.verdict)
+        assert comment.status == "approved"  # the source's decision is kept
+    assert Comment.objects.get(body=bodies[0]).spam_score == 0.123 != before  # left alone
+
+
 def test_a_key_repeated_in_a_later_batch_of_the_same_file_is_stored_once(tmp_path, monkeypatch):
     """Only a batch's own keys are kept in memory (issue 20): the repeat in a later batch is
     found in the rows the import already wrote in its transaction."""
