@@ -56,6 +56,10 @@ class Progress:
                 yield item
                 bar.update(1)
 
+    def counting_bytes(self, total: int | None):
+        """A bar of bytes that the caller advances (`bar.update(n)`); use it with `with`."""
+        return self._bar(total=total, unit="B", unit_scale=True, unit_divisor=1024)
+
     def reading(self, stream: IO[bytes], total: int | None) -> IO[bytes]:
         """`stream`, with a bar counting the bytes read through `readline`/`read`."""
         if not self.enabled:

@@ -173,7 +173,7 @@ def _build_article(record: ArticleRecord, names: _Names, default_section, user, 
     published_at = record.published_at
     if published_at is None and status == Article.Status.PUBLISHED:
         published_at = now
-    # A reader process may have rendered the body already (wxr_parallel); same function.
+    # A reader process may have rendered the body already (reading_process); same function.
     body_html, words = getattr(record, "rendered_body", None) or render_body(record.body)
     section = names.section(record.section) if record.section.strip() else default_section
     return Article(

@@ -9,7 +9,7 @@ Owns what storing a WXR file adds to the shared `services.store_records` path. P
   file is refused at once rather than read for minutes), then the parser's first pass, which
   reads the whole file and refuses anything not well-formed. Only then does one transaction
   create the authors and stream the posts through `store_records` in batches (read by a
-  second process when the file is big: `wxr_parallel`).
+  second process when the file is big: `reading_process`).
 - Authors become contributors who cannot log in: a Django user with an unusable password
   (an editor sets one when that person joins the newsroom), the contributor role, and an
   `articles.Author` with the WordPress display name, which the posts' bylines then find by
@@ -34,7 +34,7 @@ from masthead.articles.models import Author, Section, Tag
 from masthead.core.progress import no_progress
 from masthead.newsroom.roles import assign_role
 
-from . import wxr_parallel
+from . import reading_process
 from .records import AuthorRecord, ImportReport, RecordError
 from .services import store_records
 from .sources.wxr import parse_wxr
@@ -59,6 +59,22 @@ def check_size(path: Path, max_bytes: int) -> None:
         )
 
 
+class _WxrSource:
+    """The export's posts, for `reading_process` (its report is complete once they are read)."""
+
+    def __init__(self, export):
+        self.export, self.name = export, export.path.name
+
+    def records(self):
+        return self.export.articles()
+
+    def result(self):
+        return self.export.report
+
+    def position(self) -> int:
+        return 0  # the bar counts posts (`progress` above), not bytes
+
+
 def import_wxr_file(path: str | Path, tz=None, max_bytes: int = MAX_BYTES,
                     progress=no_progress) -> ImportReport:
     """Import a WordPress export: all of it, or nothing (RecordError with one line)."""
@@ -69,7 +85,9 @@ def import_wxr_file(path: str | Path, tz=None, max_bytes: int = MAX_BYTES,
     sections, tags = Section.objects.count(), Tag.objects.count()
     with transaction.atomic():
         store_authors(export.authors, report)
-        store_records(progress(wxr_parallel.records(export), export.posts, "post"), report)
+        posts = reading_process.records(_WxrSource(export), path.stat().st_size,
+                                        done=lambda parsed: setattr(export, "report", parsed))
+        store_records(progress(posts, export.posts, "post"), report)
     # The parser's report (skipped items, dropped shortcodes) is complete once consumed.
     report.skipped += export.report.skipped
     report.notes += export.report.notes

@@ -209,3 +209,20 @@ def parse_jsonl(
         yield record_from_object(obj, where)
     if report is not None:
         report.notes += notes.lines()
+
+
+class JsonlSource:
+    """A JSON Lines file's records for `reading_process`, parsed in the process that reads
+    it; its result is the parser's report (the notes on unknown and aliased fields)."""
+
+    def __init__(self, stream: IO[bytes], name: str):
+        self.name, self._stream, self._report = name, stream, ImportReport()
+
+    def records(self) -> Iterator[ArticleRecord]:
+        return parse_jsonl(self._stream, report=self._report)
+
+    def result(self) -> ImportReport:
+        return self._report
+
+    def position(self) -> int:
+        return self._stream.tell()

@@ -249,7 +249,7 @@ def test_the_command_exits_2_with_one_line_and_leaks_nothing(site, kind, make, t
 def test_a_failing_reader_process_leaves_nothing_behind(failure, tmp_path, monkeypatch):
     import os
 
-    from masthead.importers import wxr_parallel
+    from masthead.importers import reading_process
     from masthead.importers.sources.wxr import WxrExport
 
     path = export_file(tmp_path, "".join(item(n, more=comment(n)) for n in range(1, 30)))
@@ -264,8 +264,8 @@ def test_a_failing_reader_process_leaves_nothing_behind(failure, tmp_path, monke
             yield record
 
     monkeypatch.setattr(WxrExport, "articles", articles)
-    monkeypatch.setattr(wxr_parallel, "MIN_BYTES", 0)
-    monkeypatch.setattr(wxr_parallel, "BATCH", 5)
+    monkeypatch.setattr(reading_process, "MIN_BYTES", 0)
+    monkeypatch.setattr(reading_process, "BATCH", 5)
     expected = CommandError if failure == "record-error" else RuntimeError
     with pytest.raises(expected, match="changed while|stopped unexpectedly"):
         call_command("import_wxr", str(path), stdout=io.StringIO())

@@ -167,3 +167,63 @@ def test_a_key_repeated_in_a_later_batch_of_the_same_file_is_stored_once(tmp_pat
     assert sorted(Article.objects.values_list("external_key", flat=True)) == [
         "k1", "k2", "k3", "k4"]
     assert out.getvalue().strip().splitlines()[-1] == "4 imported, 2 skipped, 0 errors"
+
+
+def _jsonl_state(out: str):
+    # Not published_at: a record without a date is published at the moment it is stored.
+    articles = sorted(Article.objects.values_list(
+        "external_key", "headline", "body", "body_html", "word_count", "status",
+        "section__name"))
+    comments = sorted(Comment.objects.values_list("external_key", "body", "parent__body",
+                                                  "spam_verdict"))
+    tags = sorted(Article.objects.values_list("external_key", "tags__name"))
+    return articles, comments, tags, sorted(out.splitlines())
+
+
+def test_a_big_file_read_by_a_second_process_stores_exactly_the_same(shared_data, tmp_path,
+                                                                     monkeypatch):
+    """Issue 20: above reading_process.MIN_BYTES a forked process parses and renders while
+    this one stores; what is stored, and what the command says, must not change."""
+    from masthead.importers import reading_process
+
+    lines = [json.loads(line) for line in corpus_lines(shared_data)[:120]]
+    for n, record in enumerate(lines):
+        record.update(section=("World", "Science")[n % 2], tags=[f"Topic {n % 5}"],
+                      byline="A. Writer", comments=[
+                          {"id": f"{n}-1", "author": "R", "body": f"First on {n}."},
+                          {"id": f"{n}-2", "author": "S", "body": "A reply.",
+                           "parent": f"{n}-1"}])
+    lines[3]["unknown_field"] = "kept as a note"
+    lines[5]["body"] += "\x01 A control character, cleaned away before rendering."
+    source = tmp_path / "big.jsonl"
+    source.write_text("".join(json.dumps(o) + "\n" for o in lines))
+
+    def run() -> str:
+        out = io.StringIO()
+        call_command("import_jsonl", str(source), stdout=out)
+        return out.getvalue()
+
+    in_process = _jsonl_state(run())
+    Article.objects.all().delete()
+    monkeypatch.setattr(reading_process, "MIN_BYTES", 0)
+    monkeypatch.setattr(reading_process, "BATCH", 7)  # several batches through the pipe
+    assert reading_process.usable(source.stat().st_size)
+    second = _jsonl_state(run())
+    assert second == in_process
+    assert any("unknown_field" in line for line in in_process[3])
+
+
+def test_a_bad_line_found_by_the_reading_process_stores_nothing(tmp_path, monkeypatch):
+    from django.core.management.base import CommandError
+
+    from masthead.importers import reading_process
+
+    monkeypatch.setattr(reading_process, "MIN_BYTES", 0)
+    monkeypatch.setattr(reading_process, "BATCH", 5)
+    source = tmp_path / "bad.jsonl"
+    good = [json.dumps({"title": f"T{n}", "body": "b"}) for n in range(40)]
+    source.write_text("\n".join(good + ['{"title": ""}']) + "\n")
+    with pytest.raises(CommandError) as caught:
+        call_command("import_jsonl", str(source), stdout=io.StringIO())
+    assert caught.value.returncode == 2 and "line 41" in str(caught.value)
+    assert Article.objects.count() == 0

@@ -286,7 +286,7 @@ def test_a_post_without_content_round_trips_through_json_lines(tmp_path):
 
 def test_a_big_export_read_by_a_second_process_stores_exactly_the_same(shared_data,
                                                                         monkeypatch):
-    from masthead.importers import wxr_parallel
+    from masthead.importers import reading_process
 
     path = shared_data / "wxr" / THEME_TEST
 
@@ -300,7 +300,7 @@ def test_a_big_export_read_by_a_second_process_stores_exactly_the_same(shared_da
     in_process = state(import_wxr(path))
     for model in (Article, Section, Tag, Image, Author, get_user_model()):
         model.objects.all().delete()
-    monkeypatch.setattr(wxr_parallel, "MIN_BYTES", 0)
-    monkeypatch.setattr(wxr_parallel, "BATCH", 7)  # several batches through the pipe
-    assert wxr_parallel.usable(path.stat().st_size)
+    monkeypatch.setattr(reading_process, "MIN_BYTES", 0)
+    monkeypatch.setattr(reading_process, "BATCH", 7)  # several batches through the pipe
+    assert reading_process.usable(path.stat().st_size)
     assert state(import_wxr(path)) == in_process

@@ -9,9 +9,10 @@ from django.core.management.base import BaseCommand, CommandError
 
 from masthead.articles.models import Section
 from masthead.core.progress import Progress
+from masthead.importers import reading_process
 from masthead.importers.records import ImportReport, RecordError
 from masthead.importers.services import store_records
-from masthead.importers.sources.jsonl import parse_jsonl
+from masthead.importers.sources.jsonl import JsonlSource, parse_jsonl
 
 
 class Command(BaseCommand):
@@ -36,9 +37,16 @@ class Command(BaseCommand):
         size = os.fstat(stream.fileno()).st_size if file != "-" else 0
         report = ImportReport()
         try:
-            with Progress("import jsonl").reading(stream, size or None) as reader:
-                store_records(parse_jsonl(reader, report=report), report,
-                              default_section=default_section)
+            if reading_process.usable(size):  # a second process reads while this one stores
+                with Progress("import jsonl").counting_bytes(size) as bar:
+                    records = reading_process.records(
+                        JsonlSource(stream, file), size, progress=bar.update,
+                        done=lambda parsed: report.notes.extend(parsed.notes))
+                    store_records(records, report, default_section=default_section)
+            else:
+                with Progress("import jsonl").reading(stream, size or None) as reader:
+                    store_records(parse_jsonl(reader, report=report), report,
+                                  default_section=default_section)
         except RecordError as exc:
             raise CommandError(f"{file}: {exc} (nothing imported)", returncode=2) from None
         for line in report.lines():
