@@ -38,7 +38,7 @@ A page of the search page or API is one statement (`_PAGE`): the newest window's
 walked in descending rowid order (FTS5's own order, no sort), scored once, counted, and
 ranked. A phrase costs what walking its words' common articles costs (FTS5 reads the
 positions of each), so walking them once instead of two or three times (window bound, then
-ranking, then count) is what keeps phrases of common words fast at 1M. The
+ranking, then count) cut the phrase p95 at 1M from 65-88 to 40-49 ms. The
 window is never smaller than `offset + limit`, and the site never pages past MAX_RESULTS
 (1,000), so every page it shows is full and pages never overlap. Scoring no longer grows
 with the archive, only with the window; the total shown stays the true (capped) count. What a
@@ -124,8 +124,11 @@ def _anchored(words: list[str]) -> str:
     seeking each of its words to every article holding all of them; a stopword's posting list
     holds almost every article and seeking in it cost ~24 µs an article (100k: 2.8 ms for a
     phrase with one match), while the NEAR group's rare words leave a candidate or two to seek
-    to (0.45 ms). The phrase still decides, so the matches are the phrase's; the distance
-    allows each word between to be two tokens to FTS5, so the group never rules a match out."""
+    to (0.45 ms). Where the other words are common it gains little: FTS5's AND advances each
+    side on its own, so the phrase is still checked wherever those words meet (1M: 38 -> 41 ms
+    for two words in 10 and 22 % of the archive). The phrase decides, so the matches are the
+    phrase's; the distance allows each word between to be two tokens to FTS5, so the group
+    never rules a match out."""
     runs: list[tuple[int, int]] = []  # [start, stop) of each run of other words
     for i, word in enumerate(words):
         if word in STOPWORDS:
