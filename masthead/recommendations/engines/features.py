@@ -298,14 +298,20 @@ class Features:
     def _closeness(self, t, times) -> np.ndarray:
         # recency_weight x exp(-|days apart| / scale), minus the distance penalty (settings);
         # articles without a date get neither, either way.
+        # In place over one float64 array (an upsert computes it against every article: at 1M,
+        # 12 of its ms went to temporaries and nan_to_num's three scans); the same operations
+        # in the same order as recency_weight * exp(-apart / recency_days), so the same bits.
         s = self.settings
         with np.errstate(invalid="ignore"):
-            apart = np.abs(times - t)
-            out = s.recency_weight * np.exp(-apart / s.recency_days)
+            apart = np.abs(np.subtract(times, t))
+            out = np.divide(apart, -s.recency_days)
+            np.exp(out, out=out)
+            out *= s.recency_weight
             if s.distance_weight:
                 far = np.clip((apart - s.distance_grace_days) / s.distance_span_days, 0, 1)
-                out = out - s.distance_weight * far
-        return np.nan_to_num(out, nan=0.0).astype(np.float32)
+                out -= s.distance_weight * far
+            out[np.isnan(out)] = 0.0  # undated: neither the bonus nor the penalty
+        return out.astype(np.float32)
 
 
 def _pair_dots(m: sp.csr_matrix, a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -20,9 +20,28 @@ class Lists:
         self.scores = np.full((0, stored), -np.inf, dtype=np.float32)
         self.truncated = np.zeros(0, dtype=bool)
         self.dups: dict[int, set[int]] = {}  # slot -> slots whose text is a near-duplicate
+        self.size = 0  # slots in use; the arrays may hold more rows, room to grow
+
+    def __getstate__(self) -> dict:
+        # A snapshot holds the rows in use, not the room an engine warmed for updates made.
+        state = dict(self.__dict__)
+        for name in ("slots", "scores", "truncated"):
+            state[name] = state[name][: self.size]  # a view: pickled as its own rows
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        state.setdefault("size", len(state["truncated"]))  # pickled before the room existed
+        self.__dict__.update(state)
 
     def ensure(self, n_slots: int) -> None:
-        have = len(self.truncated)
+        """Room for slots ``0..n_slots-1``, which are now in use."""
+        self.size = max(self.size, n_slots)
+        self.reserve(0)
+
+    def reserve(self, rows: int) -> None:
+        """Room for ``rows`` more slots than are in use (a quarter more at least, so that
+        growing stays amortised: each time copies every list)."""
+        have, n_slots = len(self.truncated), self.size + rows
         if n_slots <= have:
             return
         grow = max(n_slots - have, have // 4, 16)

@@ -73,3 +73,29 @@ def test_gather_reads_the_profile_product_block_by_block():
         out = np.ones((23, 6), np.float32)  # added into, weighted: the final score in place
         _gather(p, cand, block, out, 0.5)
         np.testing.assert_allclose(out, 1 + 0.5 * want, rtol=1e-6)
+
+
+def _closeness_as_written(s: LexicalSettings, t, times) -> np.ndarray:
+    """The recency bonus and distance penalty as the settings' comments state them."""
+    with np.errstate(invalid="ignore"):
+        apart = np.abs(times - t)
+        out = s.recency_weight * np.exp(-apart / s.recency_days)
+        if s.distance_weight:
+            far = np.clip((apart - s.distance_grace_days) / s.distance_span_days, 0, 1)
+            out = out - s.distance_weight * far
+    return np.nan_to_num(out, nan=0.0).astype(np.float32)
+
+
+def test_closeness_computed_in_place_gives_the_same_bits():
+    from masthead.recommendations.engines.features import Features
+
+    rng = np.random.default_rng(1)
+    times = rng.uniform(0, 20_000, 50_000)
+    times[rng.random(50_000) < 0.05] = np.nan  # undated articles
+    for s in (LexicalSettings(), LexicalSettings(distance_weight=0.1)):
+        f = Features(s)
+        for t in (times[3], times[5], np.nan, 20_000.0):
+            np.testing.assert_array_equal(f._closeness(t, times), _closeness_as_written(s, t, times))
+        rows, others = rng.integers(0, 50_000, 40), rng.integers(0, 50_000, (40, 7))
+        pairs = times[rows][:, None], times[others]  # as the full build's pair scores call it
+        np.testing.assert_array_equal(f._closeness(*pairs), _closeness_as_written(s, *pairs))
