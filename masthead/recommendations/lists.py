@@ -52,7 +52,7 @@ def drop_invisible() -> None:
 
 def _write_chunk(engine: RelatedEngine, ids: list[int], known: set[int] | None) -> set[int]:
     n = page_size()
-    visible = (set(documents.candidates().filter(pk__in=ids).values_list("pk", flat=True))
+    visible = (set(documents.candidates_among(ids).values_list("pk", flat=True))
                if known is None else known.intersection(ids))
     pins: dict[int, list[int]] = defaultdict(list)
     excluded: dict[int, set[int]] = defaultdict(set)
@@ -76,7 +76,7 @@ def _write_chunk(engine: RelatedEngine, ids: list[int], known: set[int] | None) 
     named = {x for pk in visible for x in pins[pk]}
     named |= {documents.article_id(r.key) for items in picks.values() for r in items}
     # The engine may still hold an article deleted behind its back; store only visible ones.
-    alive = (set(documents.candidates().filter(pk__in=named).values_list("pk", flat=True))
+    alive = (set(documents.candidates_among(named).values_list("pk", flat=True))
              if known is None else named & known)
 
     rows: list[tuple] = []
