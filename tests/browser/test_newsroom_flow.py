@@ -11,6 +11,7 @@ import re
 
 import pytest
 from PIL import Image, ImageDraw
+from playwright.sync_api import expect
 
 from tests.e2e.server import running_server
 
@@ -60,7 +61,9 @@ def test_editor_writes_and_publishes_an_article_with_an_image(demo_site, page, l
     page.get_by_role("link", name="New article", exact=True).first.click()
     page.wait_for_selector("h1:text('New article')")
     page.get_by_label("Headline", exact=True).fill(HEADLINE)
-    assert page.get_by_label("Slug", exact=True).input_value() == "tidal-lagoon-approved-after-ten-year-fight"
+    # Waits for the suggestion: the editor's script is deferred and may run after the fill.
+    expect(page.get_by_label("Slug", exact=True)).to_have_value(
+        "tidal-lagoon-approved-after-ten-year-fight")
     page.get_by_label("Standfirst", exact=True).fill("The scheme will power 150,000 homes.")
     page.get_by_label("Body", exact=True).fill(
         "The council approved the lagoon on Tuesday.\n\n## What happens next\n\n"

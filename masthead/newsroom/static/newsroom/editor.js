@@ -57,6 +57,8 @@
     headline.addEventListener("input", function () {
       if (suggested) slug.value = slugify(headline.value);
     });
+    /* A headline typed before this deferred script ran sent its input events to no one. */
+    if (suggested && headline.value) slug.value = slugify(headline.value);
   }
 
   /* Tag suggestions: the native <datalist> offers the whole field with the last tag completed. */
