@@ -60,6 +60,8 @@ def main() -> int:
     ap.add_argument("--out", default="")
     args = ap.parse_args()
     setup(args.data)
+    from related_scale import upsert_summary  # the same figures as the engine-alone bench
+
     from masthead.articles import services as articles
     from masthead.articles.models import Article
     from masthead.recommendations import services, state
@@ -88,20 +90,14 @@ def main() -> int:
         timings.append((time.perf_counter() - t, time.process_time() - c))
         print(json.dumps({"article": article.pk, "wall_ms": round(1000 * timings[-1][0], 1),
                           "cpu_ms": round(1000 * timings[-1][1], 1)}), flush=True)
-    wall, cpu = sorted(w for w, _ in timings), sorted(c for _, c in timings)
     n = Article.objects.published().count()
     out = {"articles": n, "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
            "database": "postgres" if os.environ.get("MASTHEAD_DATABASE_URL") else "sqlite",
            "load_average_start": [round(x, 2) for x in load],
            "load_average_end": [round(x, 2) for x in os.getloadavg()],
            "prepare": prepared,
-           "update_ms": {"count": len(timings),
-                         "wall_median": round(1000 * wall[len(wall) // 2], 1),
-                         "wall_max": round(1000 * wall[-1], 1),
-                         "cpu_median": round(1000 * cpu[len(cpu) // 2], 1),
-                         "cpu_max": round(1000 * cpu[-1], 1)},
+           "update_ms": upsert_summary(timings),
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
-    print(json.dumps(out["update_ms"]))
     size = f"{n // 1_000_000}m" if n >= 1_000_000 else f"{n // 1000}k"
     name = args.out or f"related_publish-{size}"
     (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")

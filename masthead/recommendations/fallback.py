@@ -19,6 +19,8 @@ from django.utils import timezone
 
 from masthead.articles.models import Article, ArticleTag
 
+from . import documents
+
 
 def _newest_sharing_tags(article, tag_ids: list[int], n: int) -> list[int]:
     """Ids of the `n` newest visible stories holding any of `tag_ids`, newest first.
@@ -53,7 +55,10 @@ def latest_sharing_tags_or_section(article, n: int) -> list[Article]:
     if tag_ids:
         ids = _newest_sharing_tags(article, tag_ids, n)
         # Through `visible` again: the same rule as the listings, checked on the article.
-        found = visible.filter(pk__in=ids).for_listing().in_bulk(ids)
+        # ... looked up by id (documents.candidates_among): filtered directly, SQLite without
+        # ANALYZE statistics walked the kind index through every story (1M: 1,021 ms).
+        found = (documents.candidates_among(ids).exclude(pk=article.pk).for_listing()
+                 .in_bulk(ids))
         picked = [found[pk] for pk in ids if pk in found]
     if len(picked) < n and article.section_id:
         more = visible.filter(section_id=article.section_id).exclude(

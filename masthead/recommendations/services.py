@@ -103,8 +103,8 @@ def panel_for(article) -> dict:
                 .select_related("related").order_by("rank"))
     overrides = list(RelatedOverride.objects.filter(article_id=article.pk)
                      .select_related("related", "created_by"))
-    visible = set(documents.candidates().filter(pk__in=[r.related_id for r in rows]
-                                                ).values_list("pk", flat=True))
+    visible = set(documents.candidates_among([r.related_id for r in rows])
+                  .values_list("pk", flat=True))
     items, seen = [], 0
     for row in rows:
         on_page = row.related_id in visible and seen < n
