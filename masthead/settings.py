@@ -193,8 +193,11 @@ MASTHEAD_JOBS_RECYCLE_MB = config.env_megabytes("MASTHEAD_JOBS_RECYCLE_MB", 200)
 
 # Periodic sweeps every job worker runs: (dotted path, seconds); each is safe in many workers.
 # The scheduler's sweep is a safety net: a scheduled article also gets a job due at its time.
+# Planner statistics: SQLite never analyzes by itself; a table that outgrew its statistics is
+# analyzed (sampled) within the hour, as after a bulk import (masthead/core/planner_stats.py).
 MASTHEAD_BACKGROUND_JOBS = [
     ("masthead.articles.scheduler.publish_due", 5.0),
+    ("masthead.core.planner_stats.refresh_stale", 3600.0),
 ]
 
 # Comments (masthead/comments): form timing, link limit, and the comment jobs every server runs;

@@ -5,7 +5,8 @@ rules: an article whose external key is already present is left alone (importing
 creates nothing new); slugs stay unique per day; old permalinks become redirects; comments are
 threaded parent-first and their emails stored only encrypted; article signals are suspended
 and replaced by one `bulk_import_finished` after commit, so search, related lists and caches
-rebuild once rather than thousands of times.
+rebuild once rather than thousands of times; and after the commit, tables the import made
+ten times larger are analyzed (core/planner_stats.py), so the planner knows what it wrote.
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from masthead.comments import tasks as comment_tasks
 from masthead.comments.filtering import as_text, content_verdicts
 from masthead.comments.models import Comment
 from masthead.comments.privacy import email_digest, encrypt_email
+from masthead.core import planner_stats
 from masthead.core.html import html_to_text, render_markdown
 from masthead.core.text import word_count
 from masthead.jobs.registry import enqueue
@@ -118,6 +120,8 @@ def store_records(
         if new_ids:
             # In the import's transaction: the follow-ups are durable jobs written with it.
             signals.bulk_import_finished.send(sender=Article, article_ids=new_ids)
+            # After it: a bulk load leaves the planner without statistics for what it wrote.
+            transaction.on_commit(lambda: planner_stats.refresh_stale(sample=False))
         for first, last, _ in names.unscored:
             enqueue(comment_tasks.score_comments, first, last)
     if created_ids is not None:
