@@ -58,3 +58,19 @@ def test_a_worker_within_its_bound_keeps_taking_jobs(workers_only, settings, tmp
     thread.join(10)
     assert path.read_text().split() == ["ok"] * 3
     assert not worker.recycle
+
+
+def test_memory_an_app_keeps_on_purpose_is_left_out_of_the_bound(workers_only, settings,
+                                                                 tmp_path, monkeypatch):
+    settings.MASTHEAD_JOBS_RECYCLE_MB = max(1, int(rss_mb()) - 50)  # above it by ~50 MB
+    settings.MASTHEAD_JOBS_KEPT_MEMORY = ["masthead.jobs.tests.sample_jobs.kept_mb"]
+    monkeypatch.setattr(sample_jobs, "KEPT_MB", 100.0)  # e.g. a large site's related engine
+    path = tmp_path / "runs"
+    registry.enqueue(sample_jobs.record, str(path))
+    worker = Worker(concurrency=1, interval=0.05, sweeps=False)
+    assert worker.run_until_empty() == 1
+    worker._check_memory()
+    assert not worker.recycle
+    monkeypatch.setattr(sample_jobs, "KEPT_MB", 0.0)  # the same memory, not kept: recycle
+    worker._check_memory()
+    assert worker.recycle

@@ -104,3 +104,32 @@ def test_the_snapshot_in_the_shared_storage_is_never_served(site, client):
     name = state.snapshot_name(EngineState.objects.get().snapshot)
     assert default_storage.exists(name)
     assert client.get("/media/" + name).status_code == 404
+
+
+def test_a_large_sites_copy_is_kept_out_of_the_workers_memory_bound(site, settings):
+    """A job worker recycles for memory a job left behind, but not for the engine copy of a
+    site large enough that reloading it for each publication costs more (1M: 15 s)."""
+    assert "masthead.recommendations.state.kept_mb" in settings.MASTHEAD_JOBS_KEPT_MEMORY
+    state.discard()
+    assert state.kept_mb() == 0
+    state.prepare()  # loads the snapshot, as a fresh worker does
+    size = len(state._copy.engine)
+    state._copy.cost_mb = 321.0  # what the load added to RSS (measured: a few MB here)
+    settings.MASTHEAD_RELATED_KEEP_ARTICLES = size + 1
+    assert state.kept_mb() == 0  # a small site: reloading is cheap, the worker may recycle
+    settings.MASTHEAD_RELATED_KEEP_ARTICLES = size
+    assert state.kept_mb() == 321.0
+    # A new snapshot of the same copy (every RESNAPSHOT_EVERY events) keeps what it costs.
+    state.install(state._copy.engine, "another-token", state._copy.applied)
+    assert state.kept_mb() == 321.0
+    state.discard()  # dropped (a failed write): nothing kept
+    assert state.kept_mb() == 0
+
+
+def test_loading_a_copy_records_what_it_added_to_the_process(site):
+    from masthead.jobs.worker import rss_mb
+
+    state.discard()
+    before = rss_mb()
+    state.prepare()
+    assert 0 <= state._copy.cost_mb <= rss_mb() - before + 1
