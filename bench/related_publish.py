@@ -12,7 +12,15 @@ section, tags and first half, the second's second half), saved and published thr
 
     python bench/related_publish.py --data /work/scale/sqlite-1m --count 20
 
-Writes bench/results/related_publish-<size>.json. It adds `--count` articles to the site.
+With `--worker`, the articles are published as an editor's are (the update is a job) and a
+real `masthead worker` runs the jobs, with the site's settings (MASTHEAD_JOBS_RECYCLE_MB and
+MASTHEAD_RELATED_KEEP_ARTICLES from the environment); what is timed is commit → the new
+article's related list stored, one publication at a time, and the worker's restarts counted:
+
+    MASTHEAD_RELATED_KEEP_ARTICLES=0 python bench/related_publish.py --data … --worker
+
+Writes bench/results/related_publish-<size>[-worker].json. It adds `--count` articles to the
+site.
 """
 
 from __future__ import annotations
@@ -22,7 +30,9 @@ import json
 import os
 import random
 import resource
+import subprocess
 import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -53,11 +63,55 @@ def new_article(rng: random.Random, top: int):
     return article, [t.name for t in first.tags.all()]
 
 
+def through_a_worker(args, rng, top) -> dict:
+    """Publish `args.count` articles one by one with a `masthead worker` running the jobs."""
+    from masthead.articles import services as articles
+    from masthead.recommendations.models import RelatedArticle
+
+    log = tempfile.NamedTemporaryFile("w+", suffix=".log")
+    worker = subprocess.Popen([str(Path(sys.executable).with_name("masthead")), "worker",
+                               "--concurrency", "1", "--interval", "0.05"],
+                              stdout=log, stderr=subprocess.STDOUT, env=os.environ)
+    timings, rss = [], []
+    try:
+        for _ in range(args.count):
+            article, tags = new_article(rng, top)
+            articles.save_article(article, tags=tags)
+            articles.publish_article(article)  # committed: its related job is queued
+            t = time.perf_counter()
+            while not RelatedArticle.objects.filter(article=article).exists():
+                if worker.poll() is not None or time.perf_counter() - t > 600:
+                    raise SystemExit(f"the worker stopped or stalled; see {log.name}")
+                time.sleep(0.01)
+            timings.append(time.perf_counter() - t)
+            with open(f"/proc/{worker.pid}/status") as fh:  # no VmRSS while it execs afresh
+                found = [int(x.split()[1]) // 1024 for x in fh if x.startswith("VmRSS")]
+                rss.append(found[0] if found else None)
+            print(json.dumps({"article": article.pk, "commit_to_list_ms":
+                              round(1000 * timings[-1], 1), "worker_rss_mb": rss[-1]}),
+                  flush=True)
+    finally:
+        worker.terminate()
+        worker.wait(60)
+    log.seek(0)
+    restarts = log.read().count("starting afresh")
+    later = sorted(timings[1:]) or [0.0]
+    return {"settings": {k: os.environ.get(k, "default") for k in
+                         ("MASTHEAD_JOBS_RECYCLE_MB", "MASTHEAD_RELATED_KEEP_ARTICLES")},
+            "first_ms": round(1000 * timings[0], 1),
+            "later_ms": {"count": len(timings) - 1,
+                         "median": round(1000 * later[len(later) // 2], 1),
+                         "max": round(1000 * later[-1], 1)},
+            "worker_restarts": restarts, "worker_rss_mb": rss}
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--data", type=Path, required=True, help="the site's MASTHEAD_DATA_DIR")
     ap.add_argument("--count", type=int, default=20)
     ap.add_argument("--out", default="")
+    ap.add_argument("--worker", action="store_true",
+                    help="publish as an editor does and time a real worker's update")
     args = ap.parse_args()
     setup(args.data)
     from related_scale import upsert_summary  # the same figures as the engine-alone bench
@@ -72,6 +126,14 @@ def main() -> int:
               file=sys.stderr)
         return 2
     load = os.getloadavg()
+    if args.worker:
+        rng = random.Random(21)
+        top = Article.objects.order_by("-pk").values_list("pk", flat=True).first()
+        out = {**through_a_worker(args, rng, top),
+               "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
+               "load_average_start": [round(x, 2) for x in load],
+               "load_average_end": [round(x, 2) for x in os.getloadavg()]}
+        return _write(out, args.out, "-worker")
     t, c = time.perf_counter(), time.process_time()
     state.prepare()
     prepared = {"wall_s": round(time.perf_counter() - t, 1),
@@ -90,17 +152,25 @@ def main() -> int:
         timings.append((time.perf_counter() - t, time.process_time() - c))
         print(json.dumps({"article": article.pk, "wall_ms": round(1000 * timings[-1][0], 1),
                           "cpu_ms": round(1000 * timings[-1][1], 1)}), flush=True)
-    n = Article.objects.published().count()
-    out = {"articles": n, "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-           "database": "postgres" if os.environ.get("MASTHEAD_DATABASE_URL") else "sqlite",
+    out = {"date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
            "load_average_start": [round(x, 2) for x in load],
            "load_average_end": [round(x, 2) for x in os.getloadavg()],
            "prepare": prepared,
            "update_ms": upsert_summary(timings),
            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
+    return _write(out, args.out, "")
+
+
+def _write(out: dict, name: str, suffix: str) -> int:
+    from masthead.articles.models import Article
+
+    n = Article.objects.published().count()
+    out = {"articles": n,
+           "database": "postgres" if os.environ.get("MASTHEAD_DATABASE_URL") else "sqlite", **out}
     size = f"{n // 1_000_000}m" if n >= 1_000_000 else f"{n // 1000}k"
-    name = args.out or f"related_publish-{size}"
+    name = name or f"related_publish-{size}{suffix}"
     (ROOT / "bench" / "results" / f"{name}.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(json.dumps(out), flush=True)
     return 0
 
 
