@@ -23,7 +23,7 @@ from django.db.models import Max
 from . import spam
 from .models import Comment, SpamModelRecord, TrainingExample
 from .rendering import count_links
-from .spam import CommentText, SpamFilter, load_filter
+from .spam import CommentText, SpamFilter, dump_model, load_filter
 
 log = logging.getLogger("masthead.comments")
 KEEP_MODELS = 3
@@ -166,7 +166,7 @@ def retrain_from_decisions() -> SpamModelRecord | None:
         log.info("spam filter not retrained: it needs at least one spam and one ham example")
         return None
     model = spam.retrain(base, site)  # imports NumPy/SciPy/sklearn on first use (spam/)
-    record = store_model(model.to_bytes(), model.info, trained_through=through)
+    record = store_model(dump_model(model), model.info, trained_through=through)
     rescore_pending()
     return record
 

@@ -1,7 +1,8 @@
 """Declaring jobs (`job`) and enqueueing them in the caller's transaction (`enqueue`).
 
-A job is a django-tasks `Task` plus a `Policy`: how many attempts, how the wait between them
-grows, and whether the committing process runs it itself right after the commit (`eager`).
+A job is a django-tasks `Task` plus a `Policy` (policies.py): how many attempts, how the wait
+between them grows, and whether the committing process runs it itself right after the commit
+(`eager`).
 `enqueue` writes the row through the engine, inside whatever transaction the caller is in, and
 asks for an after-commit hook that either runs the job at once (eager jobs, and every job when
 settings.MASTHEAD_JOBS_EAGER is "all", as in the test suite) or leaves it to the workers.
@@ -14,37 +15,15 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-import random
-from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
 from django_tasks import task as engine_task
 
+from .policies import Policy, policy_for, register
+
 log = logging.getLogger("masthead.jobs")
-
-
-@dataclass(frozen=True)
-class Policy:
-    # None: retried until it succeeds (page purges: a stale page must not outlive an outage).
-    max_attempts: int | None = 8
-    backoff: float = 2.0  # seconds before the second attempt; doubles each time after
-    backoff_cap: float = 600.0
-    eager: bool = False
-
-    def delay(self, attempts: int) -> dt.timedelta:
-        """The wait before attempt `attempts + 1`: exponential, capped, with ±20 % jitter so
-        that the jobs failed by one outage do not all come back in the same second."""
-        seconds = min(self.backoff * 2 ** max(attempts - 1, 0), self.backoff_cap)
-        return dt.timedelta(seconds=seconds * random.uniform(0.8, 1.2))
-
-    def exhausted(self, attempts: int) -> bool:
-        return self.max_attempts is not None and attempts >= self.max_attempts
-
-
-_policies: dict[str, Policy] = {}
 CHANNEL = "masthead_jobs"  # PostgreSQL LISTEN/NOTIFY channel that wakes idle workers
-DEFAULT_POLICY = Policy()
 
 
 def job(*, max_attempts: int | None = 8, backoff: float = 2.0, backoff_cap: float = 600.0,
@@ -53,14 +32,10 @@ def job(*, max_attempts: int | None = 8, backoff: float = 2.0, backoff_cap: floa
 
     def wrap(func):
         task = engine_task(func, priority=priority)
-        _policies[task.module_path] = Policy(max_attempts, backoff, backoff_cap, eager)
+        register(task.module_path, Policy(max_attempts, backoff, backoff_cap, eager))
         return task
 
     return wrap
-
-
-def policy_for(task_path: str) -> Policy:
-    return _policies.get(task_path, DEFAULT_POLICY)
 
 
 def enqueue(task, *args, run_after: dt.datetime | None = None, **kwargs) -> str:

@@ -4,7 +4,7 @@ Claims go through the engine (`DBTaskResult.objects.ready().get_locked()` and `.
 exclusive transaction: `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL, `BEGIN EXCLUSIVE` on
 SQLite), so two workers never run one job at the same time. What happens after a failure is
 ours: the engine marks a failed task FAILED for good, while here a job with attempts left goes
-back to READY with a `run_after` in the future (`registry.Policy.delay`), keeping its last error
+back to READY with a `run_after` in the future (`policies.Policy.delay`), keeping its last error
 for `masthead jobs`. The attempt count is the number of claims (`worker_ids`).
 
 Delivery is at least once: a worker killed after the work but before marking it done leaves a
@@ -29,7 +29,7 @@ from django_tasks_db.models import DBTaskResult
 from django_tasks_db.utils import exclusive_transaction, is_locked_database_exception
 
 from .models import WorkerBeat
-from .registry import policy_for
+from .policies import policy_for
 
 log = logging.getLogger("masthead.jobs")
 

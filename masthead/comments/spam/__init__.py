@@ -7,13 +7,14 @@ Public API (everything else is internal):
   `tuning.OperatingRule`) says how the thresholds are read off out-of-fold scores.
 - `retrain(base_examples, site_decisions, *, site_weight=3.0) -> SpamModel` — base corpus plus
   the site's own approve/spam decisions, which weigh more and override identical base texts.
-- `SpamModel.score(c)`, `.classify(c) -> Classification(score, verdict)`, `.to_bytes()`,
-  `SpamModel.from_bytes(data)` (raises `SpamModelError` on a damaged or foreign model).
+- `SpamModel.score(c)`, `.classify(c) -> Classification(score, verdict)`;
+  `dump_model(model) -> bytes` and `load_model(data) -> SpamModel` (raises `SpamModelError`
+  on a damaged or foreign model).
 - `rules_only_score(c)` / `RulesFilter()` — the fallback before any model is trained.
 - `verdict(score, thresholds) -> "spam" | "hold" | "ham"`, `Thresholds(spam, hold)`.
 - `load_filter(data: bytes | None) -> SpamFilter` — the stored model, or rules when there is
   none or it cannot be loaded. Loading and scoring import no NumPy, SciPy or scikit-learn;
-  only `train`/`retrain` (and `to_bytes`) do.
+  only `train`/`retrain` (and `dump_model`) do.
 - `read_labelled(lines)`, `read_unlabelled(lines)` — the `comments train`/`classify` format.
 How it works and how well: docs/spam.md.
 """
@@ -41,7 +42,7 @@ from .text import CommentText
 # are imported when first asked for, like the rest of the filter.
 _LAZY = {
     "SITE_WEIGHT": ".model", "retrain": ".model", "train": ".model",
-    "SpamModel": ".scoring",
+    "SpamModel": ".scoring", "dump_model": ".storage", "load_model": ".storage",
     "RulesFilter": ".rules", "rules_only_score": ".rules",
 }
 
@@ -64,7 +65,9 @@ __all__ = [
     "SpamModelError",
     "Thresholds",
     "Verdict",
+    "dump_model",
     "load_filter",
+    "load_model",
     "read_labelled",
     "read_unlabelled",
     "retrain",
@@ -79,14 +82,14 @@ def load_filter(data: bytes | None) -> SpamFilter:
 
     A model that fails to load (e.g. written by an older filter version) is not an error for
     readers posting comments: they get the rules filter and moderators get a retrain prompt
-    via `SpamModel.from_bytes` raising in the newsroom's own check.
+    via `load_model` raising in the newsroom's own check.
     """
     from .rules import RulesFilter
-    from .scoring import SpamModel  # not .model: scoring must not import scikit-learn
+    from .storage import load_model  # not .model: scoring must not import scikit-learn
 
     if not data:
         return RulesFilter()
     try:
-        return SpamModel.from_bytes(data)
+        return load_model(data)
     except SpamModelError:
         return RulesFilter()

@@ -1,6 +1,6 @@
 """Reading the one-dimensional arrays of a NumPy `.npz` archive without NumPy.
 
-A stored spam model's arrays are written by `numpy.savez_compressed` (`storage.dump`, on the
+A stored spam model's arrays are written by `numpy.savez_compressed` (`storage.dump_model`, on the
 training side). The comment form only has to read them back, and importing NumPy for that alone
 would cost a scoring worker ~20 MB (docs/spam.md, "Scoring without scikit-learn"). The format is
 small and documented (numpy.lib.format, "NPY format versions 1.0-3.0"): a zip archive of

@@ -4,7 +4,7 @@ Owns the learned model's state (which hash buckets it knows, their IDF and coeff
 features' scaling, the intercept, thresholds) and how a comment is scored with it. Scoring needs
 no NumPy, SciPy or scikit-learn: importing those made a worker that scored one comment grow by
 some 120 MB (issue 7; docs/spam.md, "Scoring without scikit-learn"). Training (`model.py`) still
-uses them and hands its arrays to `SpamModel`; a model loaded by `storage.load` holds
+uses them and hands its arrays to `SpamModel`; a model loaded by `storage.load_model` holds
 `array.array`s instead. Both score through the same code below.
 
 The arithmetic is the one training assumed (`features.TfidfBlock.transform`, `model._design`):
@@ -122,15 +122,3 @@ class SpamModel(SpamFilter):
             z = max(min(self.decision(prepare(comment)), _CLIP), -_CLIP)
             scores.append(1.0 / (1.0 + math.exp(-z)))
         return scores
-
-    def to_bytes(self) -> bytes:
-        from .storage import dump
-
-        return dump(self)
-
-    @classmethod
-    def from_bytes(cls, data: bytes) -> SpamModel:
-        """Load a model written by `to_bytes`; raises `SpamModelError` on any mismatch."""
-        from .storage import load
-
-        return load(data)

@@ -62,7 +62,7 @@ def _trained_probe() -> list[list[int]]:
     ]
 
 
-def dump(model: SpamModel) -> bytes:
+def dump_model(model: SpamModel) -> bytes:
     # Writing follows training, where NumPy and scikit-learn are loaded already.
     import numpy as np
     import sklearn
@@ -121,7 +121,7 @@ def _strictly_increasing(values) -> bool:
     return all(a < b for a, b in zip(values, values[1:]))
 
 
-def load(data: bytes) -> SpamModel:
+def load_model(data: bytes) -> SpamModel:
     header, payload = _header(data)
     if header.get("format") != FORMAT or header.get("features") != FEATURES_VERSION:
         raise SpamModelError(

@@ -11,7 +11,7 @@ from lxml import html as lxml_html
 
 from masthead.comments import filtering, jobs, services, tokens
 from masthead.comments.models import Comment, SpamModelRecord
-from masthead.comments.spam import CommentText, train
+from masthead.comments.spam import CommentText, dump_model, train
 from masthead.core.models import RateBucket
 
 from .conftest import approved_comment, form_data
@@ -158,7 +158,7 @@ def _site_model():
 
 def test_stored_model_is_used_for_every_new_comment(post, article):
     model = _site_model()
-    filtering.store_model(model.to_bytes(), model.info)
+    filtering.store_model(dump_model(model), model.info)
     post(article, comment="cheap zanzibar flights deal, book today")
     post(article, comment="the harbour bridge vote was well reported", email="b@example.org")
     spam, ham = Comment.objects.order_by("id")

@@ -23,7 +23,9 @@ from masthead.comments.spam import (
     SpamModel,
     SpamModelError,
     Thresholds,
+    dump_model,
     load_filter,
+    load_model,
     read_labelled,
     read_unlabelled,
     retrain,
@@ -220,9 +222,9 @@ def test_the_latest_decision_on_a_text_wins():
 
 
 def test_round_trip_through_bytes_gives_identical_scores(model):
-    data = model.to_bytes()
+    data = dump_model(model)
     assert isinstance(data, bytes) and data.startswith(MAGIC)
-    loaded = SpamModel.from_bytes(data)
+    loaded = load_model(data)
     comments = [c for c, _ in HAND_MADE] + HOSTILE
     assert loaded.score_many(comments) == model.score_many(comments)
     assert loaded.thresholds == model.thresholds
@@ -241,7 +243,7 @@ def _with_header(data: bytes, **changes) -> bytes:
 
 
 def test_damaged_or_foreign_models_fail_cleanly(model):
-    good = model.to_bytes()
+    good = dump_model(model)
     bad = [
         b"",
         b"not a model",
@@ -257,13 +259,13 @@ def test_damaged_or_foreign_models_fail_cleanly(model):
     ]
     for data in bad:
         with pytest.raises(SpamModelError):
-            SpamModel.from_bytes(data)  # type: ignore[arg-type]
+            load_model(data)  # type: ignore[arg-type]
 
 
 def test_load_filter_falls_back_to_rules_when_there_is_no_usable_model(model):
     assert isinstance(load_filter(None), RulesFilter)
     assert isinstance(load_filter(b"garbage"), RulesFilter)
-    assert isinstance(load_filter(model.to_bytes()), SpamModel)
+    assert isinstance(load_filter(dump_model(model)), SpamModel)
 
 
 # --- the `comments train` / `comments classify` file format ---------------------------------

@@ -20,7 +20,15 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from sklearn.utils import murmurhash3_32 as sklearn_murmurhash3_32
 
-from masthead.comments.spam import CommentText, SpamModel, SpamModelError, load_filter, train
+from masthead.comments.spam import (
+    CommentText,
+    SpamModel,
+    SpamModelError,
+    dump_model,
+    load_filter,
+    load_model,
+    train,
+)
 from masthead.comments.spam.corpus import load_youtube_spam, youtube_spam_path
 from masthead.comments.spam.features import CHAR_HASHER, WORD_HASHER
 from masthead.comments.spam.hashing import (
@@ -121,7 +129,7 @@ def model() -> SpamModel:
 
 @pytest.fixture(scope="module")
 def loaded(model) -> SpamModel:
-    return SpamModel.from_bytes(model.to_bytes())
+    return load_model(dump_model(model))
 
 
 def _assert_scores_equal(engine: SpamModel, comments: list[CommentText]) -> None:
@@ -151,7 +159,7 @@ def test_pure_scores_equal_scikit_learn_scores_on_the_youtube_corpus():
     # Untuned: the same arithmetic, a tenth of the training time.
     trained = train(zip(comments, [r["label"] == "spam" for r in rows], strict=True), tune=False)
     _assert_scores_equal(trained, comments)
-    _assert_scores_equal(SpamModel.from_bytes(trained.to_bytes()), comments)
+    _assert_scores_equal(load_model(dump_model(trained)), comments)
 
 
 def _fixture_comment(fields: dict) -> CommentText:
@@ -171,7 +179,7 @@ def test_a_model_stored_before_issue_7_loads_and_scores_as_it_did():
 
 
 def test_a_loaded_model_writes_back_the_same_model(loaded):
-    again = SpamModel.from_bytes(loaded.to_bytes())
+    again = load_model(dump_model(loaded))
     comments = [c for c, _ in HAND_MADE] + HOSTILE
     assert again.score_many(comments) == loaded.score_many(comments)
     assert list(again.words.columns) == list(loaded.words.columns)
@@ -186,7 +194,7 @@ def test_a_model_with_unsorted_columns_is_refused(model):
         intercept=model.intercept,
     )
     with pytest.raises(SpamModelError):
-        SpamModel.from_bytes(shuffled.to_bytes())
+        load_model(dump_model(shuffled))
 
 
 # --- what scoring imports -------------------------------------------------------------------
@@ -206,7 +214,7 @@ print(json.dumps({"engine": type(engine).__name__, "score": result.score,
 
 def test_loading_and_scoring_a_model_imports_no_numpy_scipy_or_sklearn(model, tmp_path):
     path = tmp_path / "model.bin"
-    path.write_bytes(model.to_bytes())
+    path.write_bytes(dump_model(model))
     result = subprocess.run([sys.executable, "-c", PROBE, str(path)], capture_output=True,
                             text=True, timeout=120, check=True)
     out = json.loads(result.stdout)
