@@ -374,14 +374,17 @@ class PostgresBackend(SearchBackend):
         found = {pk: (title, body) for pk, title, body in rows}
         return [Hit(pk, score, *found.get(pk, ("", ""))) for pk, score in ranked]
 
+    @staticmethod
+    def _rows(batch: list[Document]) -> list[tuple]:
+        return [(d.article_id, d.title, d.standfirst, d.body, d.published_at,
+                 tsvector_text(d.facets)) for d in batch]
+
     def index(self, documents: Iterable[Document]) -> int:
         written = 0
         for batch in batched(documents, BATCH):
-            rows = [(d.article_id, d.title, d.standfirst, d.body, d.published_at,
-                     tsvector_text(d.facets)) for d in batch]
             with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
                 for table in rebuilding.tables(c):  # both while a rebuild fills its table
-                    rebuilding.upsert(c, table, rows, self.using)
+                    rebuilding.upsert(c, table, self._rows(batch), self.using)
             written += len(batch)
         return written
 
@@ -396,13 +399,7 @@ class PostgresBackend(SearchBackend):
         """Fill a new table, index it once and swap it in (`postgres_rebuild`)."""
         with connections[self.using].cursor() as cursor:
             rebuilding.create_shadow(cursor)
-        written = 0
-        for batch in batched(documents, BATCH):
-            rows = [(d.article_id, d.title, d.standfirst, d.body, d.published_at,
-                     tsvector_text(d.facets)) for d in batch]
-            with transaction.atomic(using=self.using), connections[self.using].cursor() as c:
-                rebuilding.upsert(c, rebuilding.SHADOW, rows, self.using, replace=False)
-            written += len(batch)
+        written = rebuilding.fill(map(self._rows, batched(documents, BATCH)), self.using)
         with connections[self.using].cursor() as cursor:
             rebuilding.build_indexes(cursor)
         rebuilding.swap(self.using)

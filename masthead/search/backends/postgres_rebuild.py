@@ -16,11 +16,19 @@ searching the old table until the swap; the swap waits for the searches running 
 moment (an ACCESS EXCLUSIVE lock, given up after `lock_timeout`, when the whole swap is
 retried). While the new table exists, every change (publish, edit, withdraw) is written to
 both tables (`tables()`), so the swapped-in index misses nothing made during the rebuild.
+
+Filling. The server computes each batch's vectors in the backend process of the connection
+that sent it, one core; so `fill` sends the batches over WRITERS connections at once, each
+from its own thread, while this thread reads the articles. Order does not matter: the
+rebuild's writes never replace an entry (`upsert(replace=False)`).
 """
 
 from __future__ import annotations
 
+import queue
+import threading
 import time
+from collections.abc import Iterable
 
 from django.db import connections, transaction
 from django.db.models.functions import Left
@@ -31,6 +39,7 @@ from .postgres_vectors import LEDE_CHARS, head, weighted
 LIVE = "search_document"
 SHADOW = "search_document_rebuild"
 SWAP_ATTEMPTS = 5
+WRITERS = 2  # connections filling the new table at once (one server core each)
 COLUMNS = ("article_id", "title", "standfirst", "body", "published_at", "facets",
            "vector", "lede_vector", "head_vector")
 
@@ -77,6 +86,54 @@ def create_shadow(cursor) -> None:
     cursor.execute(f'CREATE TABLE "{SHADOW}" (LIKE "{LIVE}" INCLUDING DEFAULTS)')
     cursor.execute(f'ALTER TABLE "{SHADOW}" ADD CONSTRAINT "{SHADOW}_pkey" '
                    f"PRIMARY KEY (article_id)")
+
+
+def fill(batches: Iterable[list[tuple]], using: str, writers: int = WRITERS) -> int:
+    """Write `upsert` row batches into the new table over `writers` connections at once; the
+    rows written. In this thread alone with one writer, or when the caller holds a transaction
+    (a test's): other connections could not see the new table."""
+    connection = connections[using]
+    written = 0
+    if writers <= 1 or connection.in_atomic_block:
+        for rows in batches:
+            with transaction.atomic(using=using), connection.cursor() as cursor:
+                upsert(cursor, SHADOW, rows, using, replace=False)
+            written += len(rows)
+        return written
+    work: queue.Queue = queue.Queue(maxsize=2 * writers)  # memory: a few batches, not the file
+    failed: list[BaseException] = []
+
+    def write() -> None:
+        try:
+            while (rows := work.get()) is not None:
+                if not failed:
+                    with transaction.atomic(using=using), connections[using].cursor() as cursor:
+                        upsert(cursor, SHADOW, rows, using, replace=False)
+        except BaseException as error:  # noqa: BLE001 - handed to the reading thread
+            failed.append(error)
+            while work.get() is not None:  # keep taking, so the reader never blocks
+                pass
+        finally:
+            connections[using].close()
+
+    threads = [threading.Thread(target=write, name=f"search-fill-{n}", daemon=True)
+               for n in range(writers)]
+    for thread in threads:
+        thread.start()
+    try:
+        for rows in batches:
+            if failed:
+                break
+            work.put(rows)
+            written += len(rows)
+    finally:
+        for _ in threads:
+            work.put(None)
+        for thread in threads:
+            thread.join()
+    if failed:
+        raise failed[0]
+    return written
 
 
 def _live_indexes(cursor) -> list[tuple[str, str]]:
