@@ -145,3 +145,30 @@ def test_candidates_among_are_the_visible_stories_looked_up_by_id(site, make_art
             cursor.execute(f"EXPLAIN QUERY PLAN {sql}", params)
             plan = [row[-1] for row in cursor.fetchall()]
         assert plan[0].startswith("SEARCH articles_article USING INTEGER PRIMARY KEY"), plan
+
+
+def test_dropping_invisible_lists_is_an_anti_join(site, make_article):
+    """At 1M on PostgreSQL, `NOT IN (a million visible ids)` did not fit `work_mem` and was
+    re-read for every one of the 8M list rows; NOT EXISTS plans as an anti-join."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from masthead.articles import services as articles
+    from masthead.recommendations.models import RelatedArticle
+
+    services.ensure_built()
+    gone = site[0]
+    assert RelatedArticle.objects.filter(article=gone).exists()
+    articles.unpublish_article(gone)
+    with CaptureQueriesContext(connection) as queries:
+        lists.drop_invisible()
+    assert not RelatedArticle.objects.filter(article=gone).exists()
+    assert RelatedArticle.objects.filter(article=site[1]).exists()
+    delete = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("DELETE")]
+    assert len(delete) == 1 and "NOT IN" not in delete[0].upper()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL work_mem = '64kB'")  # as a million ids would be
+            cursor.execute("EXPLAIN " + delete[0])
+            plan = "\n".join(row[0] for row in cursor.fetchall())
+        assert "Anti Join" in plan and "SubPlan" not in plan, plan
