@@ -22,12 +22,15 @@ built with `SearchVector` weights: A headline, B standfirst, C body.
   only ever meet `vector`, so typing a filter term finds nothing special.
 - `head_vector` holds the lexemes of the headline and standfirst (positions stripped),
   GIN-indexed with `facets`: the matches that may rank first (`postgres_page.py`).
-- `search_pairs(vector)` (a SQL function, migration 0004) is a GIN expression index of
-  every pair of lexemes one or two positions apart. A phrase is checked against the whole
+- `search_phrase_pairs(vector)` (a SQL function, migrations 0004 and 0006) is a GIN
+  expression index of every pair of lexemes at consecutive occupied positions one or two
+  apart. A phrase is checked against the whole
   out-of-line vector of every article holding all its words; first asking the index for the
   phrase's pairs leaves only the articles that can hold the phrase to check ("judging
-  shopkeepers": 2,748 checks before). The phrase match itself is unchanged, so the pairs
-  only ever narrow what is checked.
+  shopkeepers": 2,748 checks before). The pairs only ever narrow what is checked, and they
+  require a stop word where the phrase has one (`"state of emergency"` no longer finds
+  "state tram emergency", which PostgreSQL's `state <2> emergency` allows; SQLite never
+  did).
 
 Entries are written, and `search reindex` rebuilds the table beside the live one and swaps
 it in, by `postgres_rebuild.py`.
@@ -107,21 +110,22 @@ class HeadMatch(Func):
 
 
 def pairs_ids(phrase_sql: str) -> str:
-    """The ids of the entries holding all a phrase's pairs (`search_pairs`, migration 0004):
+    """The ids of the entries holding all a phrase's pairs (`search_phrase_pairs`, 0006):
     both sides come from the same SQL function, so every article holding the phrase is in."""
-    return (f"ARRAY(SELECT p.article_id FROM search_document p WHERE search_pairs(p.vector) "
-            f"@@ search_pairs_query(to_tsvector('{CONFIG}'::regconfig, {phrase_sql})))")
+    return (f"ARRAY(SELECT p.article_id FROM search_document p WHERE "
+            f"search_phrase_pairs(p.vector) @@ search_phrase_pairs_query("
+            f"to_tsvector('{CONFIG}'::regconfig, {phrase_sql})))")
 
 
 class PairsMatch(Func):
     """`pk = ANY(<the ids holding the phrase's pairs>)`, or of the ids in the CTE `cte` when
     the statement computes them once for its several uses of the matches (`search()`: the
-    planner folds `search_pairs_query(...)` into a constant at each use, 1-2 ms each).
+    planner folds `search_phrase_pairs_query(...)` into a constant at each use, 1-2 ms each).
 
     The look-up is an array computed once (an initplan), not a condition on the matches'
     rows: a phrase condition makes PostgreSQL recheck every index condition of a row it
-    fetches, and rechecking `search_pairs(vector) @@ ...` recomputes the pairs of the whole
-    vector, about 2 ms a row (a 20-match phrase took 64 ms that way).
+    fetches, and rechecking `search_phrase_pairs(vector) @@ ...` recomputes the pairs of the
+    whole vector, about 2 ms a row (a 20-match phrase took 64 ms that way).
     """
 
     output_field = BooleanField()
@@ -150,9 +154,10 @@ def _phrase_ctes(query: ParsedQuery) -> tuple[str, list]:
 
 
 def has_pairs(phrase: tuple[str, ...]) -> bool:
-    """Whether two of the phrase's words that are not stop words lie one or two words apart
-    (PostgreSQL's english configuration drops the same stop words, query.py), i.e. whether
-    the phrase has pairs to look up; a phrase without any (`"the budget"`) gains nothing."""
+    """Whether two consecutive words of the phrase that are not stop words lie one or two
+    words apart (PostgreSQL's english configuration drops the same stop words, query.py),
+    i.e. whether the phrase has pairs to look up; a phrase without any (`"the budget"`)
+    gains nothing."""
     kept = [n for n, word in enumerate(phrase) if word not in STOPWORDS]
     return any(b - a <= 2 for a, b in zip(kept, kept[1:]))
 
@@ -399,10 +404,13 @@ class PostgresBackend(SearchBackend):
         """Fill a new table, index it once and swap it in (`postgres_rebuild`)."""
         with connections[self.using].cursor() as cursor:
             rebuilding.create_shadow(cursor)
-        written = rebuilding.fill(map(self._rows, batched(documents, BATCH)), self.using)
-        with connections[self.using].cursor() as cursor:
-            rebuilding.build_indexes(cursor)
-        rebuilding.swap(self.using)
+        try:
+            written = rebuilding.fill(map(self._rows, batched(documents, BATCH)), self.using)
+            rebuilding.build_indexes(self.using)
+            rebuilding.swap(self.using)
+        except BaseException:
+            rebuilding.drop_shadow(self.using)  # else every change goes on being written twice
+            raise
         return written
 
     def indexed_ids(self):

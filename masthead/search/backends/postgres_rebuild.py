@@ -10,7 +10,8 @@ Rebuilding. Updating four GIN indexes row by row (one of them an expression inde
 every entry computes the pairs of a whole vector) is what made a rebuild of 100k articles take
 482 s. A rebuild now fills `search_document_rebuild` (a primary key, no other index), builds
 the table's indexes once over the finished table (a sorted bulk build, as `pg_indexes` lists
-them for the live table, so a migration that adds an index is followed), then swaps the
+them for the live table, so a migration that adds an index is followed; over WRITERS
+connections at once, the phrase-pairs index on one, the rest on the other), then swaps the
 tables in one short transaction (drop the old, rename the new and its indexes). Readers keep
 searching the old table until the swap; the swap waits for the searches running at that
 moment (an ACCESS EXCLUSIVE lock, given up after `lock_timeout`, when the whole swap is
@@ -25,6 +26,7 @@ rebuild's writes never replace an entry (`upsert(replace=False)`).
 
 from __future__ import annotations
 
+import logging
 import queue
 import threading
 import time
@@ -36,10 +38,14 @@ from django.db.models.functions import Left
 from ..models import PgDocument
 from .postgres_vectors import LEDE_CHARS, head, weighted
 
+log = logging.getLogger(__name__)
 LIVE = "search_document"
 SHADOW = "search_document_rebuild"
 SWAP_ATTEMPTS = 5
 WRITERS = 2  # connections filling the new table at once (one server core each)
+# Indexes a migration replaced but kept, so that servers still running the release before it
+# keep their queries fast during a rolling upgrade (deploy.md); the first rebuild drops them.
+RETIRED = ("search_document_pairs",)  # by search_document_phrase_pairs, migration 0006
 COLUMNS = ("article_id", "title", "standfirst", "body", "published_at", "facets",
            "vector", "lede_vector", "head_vector")
 
@@ -86,6 +92,20 @@ def create_shadow(cursor) -> None:
     cursor.execute(f'CREATE TABLE "{SHADOW}" (LIKE "{LIVE}" INCLUDING DEFAULTS)')
     cursor.execute(f'ALTER TABLE "{SHADOW}" ADD CONSTRAINT "{SHADOW}_pkey" '
                    f"PRIMARY KEY (article_id)")
+
+
+def drop_shadow(using: str) -> None:
+    """After a failed rebuild: the live table alone again. Best effort: a rebuild that failed
+    because the server went away cannot drop it now, and the next rebuild replaces it."""
+    connection = connections[using]
+    if connection.in_atomic_block:
+        return  # the caller's transaction rolls the new table back with everything else
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute(f'DROP TABLE IF EXISTS "{SHADOW}"')
+    except Exception as error:  # noqa: BLE001 - the rebuild's own error is the one raised
+        log.warning("search reindex: the unfinished table stays until the next rebuild: %s",
+                    error)
 
 
 def fill(batches: Iterable[list[tuple]], using: str, writers: int = WRITERS) -> int:
@@ -137,27 +157,80 @@ def fill(batches: Iterable[list[tuple]], using: str, writers: int = WRITERS) -> 
 
 
 def _live_indexes(cursor) -> list[tuple[str, str]]:
+    """The live table's indexes that a rebuild builds again: not its primary key, and not
+    a retired index, which a rebuild drops with the old table."""
     cursor.execute("SELECT indexname, indexdef FROM pg_indexes WHERE tablename = %s "
-                   "AND indexname <> %s ORDER BY indexname", [LIVE, f"{LIVE}_pkey"])
+                   "AND indexname <> ALL(%s) ORDER BY indexname",
+                   [LIVE, [f"{LIVE}_pkey", *RETIRED]])
     return cursor.fetchall()
 
 
-def build_indexes(cursor) -> None:
-    """The live table's indexes, built once over the filled table, with the statistics
-    targets they carry (the pairs index has none: see migration 0004)."""
-    # A GIN build sorts its entries in this much memory (migration 0004 measured it).
-    cursor.execute("SET maintenance_work_mem = '256MB'")
-    for name, definition in _live_indexes(cursor):
-        new = definition.replace(f"INDEX {name} ON", f"INDEX {name}_rebuild ON", 1)
-        new = new.replace(f" ON public.{LIVE} ", f" ON public.{SHADOW} ", 1)
-        cursor.execute(new)
-        cursor.execute("SELECT attnum, attstattarget FROM pg_attribute WHERE attrelid = "
-                       "%s::regclass AND attstattarget >= 0", [name])
-        for attnum, target in cursor.fetchall():
-            cursor.execute(f'ALTER INDEX "{name}_rebuild" ALTER COLUMN {attnum} '
-                           f"SET STATISTICS {int(target)}")
-    cursor.execute("RESET maintenance_work_mem")
-    cursor.execute(f'ANALYZE "{SHADOW}"')
+def _build(cursor, name: str, definition: str) -> None:
+    """One live index, built over the new table with the statistics target it carries (the
+    pairs index has none: see migration 0004)."""
+    new = definition.replace(f"INDEX {name} ON", f"INDEX {name}_rebuild ON", 1)
+    cursor.execute(new.replace(f" ON public.{LIVE} ", f" ON public.{SHADOW} ", 1))
+    cursor.execute("SELECT attnum, attstattarget FROM pg_attribute WHERE attrelid = "
+                   "%s::regclass AND attstattarget >= 0", [name])
+    for attnum, target in cursor.fetchall():
+        cursor.execute(f'ALTER INDEX "{name}_rebuild" ALTER COLUMN {attnum} '
+                       f"SET STATISTICS {int(target)}")
+
+
+def lanes(cursor, count: int) -> list[list[tuple[str, str]]]:
+    """The live indexes dealt into `count` lanes of about equal work, the largest first, the
+    live index's size standing for its build time (the phrase-pairs index alone is most of
+    it, so it gets a lane to itself and the others share the second)."""
+    cursor.execute("SELECT indexname, pg_relation_size(format('%%I', indexname)::regclass) "
+                   "FROM pg_indexes WHERE tablename = %s", [LIVE])
+    sizes = dict(cursor.fetchall())
+    dealt: list[list[tuple[str, str]]] = [[] for _ in range(count)]
+    load = [0] * count
+    for name, definition in sorted(_live_indexes(cursor), key=lambda i: -sizes.get(i[0], 0)):
+        lane = load.index(min(load))
+        dealt[lane].append((name, definition))
+        load[lane] += sizes.get(name, 0) + 1
+    return [lane for lane in dealt if lane]
+
+
+def build_indexes(using: str, writers: int | None = None) -> None:
+    """The live table's indexes, built once over the filled table, over `writers`
+    connections at once (PostgreSQL 15 builds one GIN index on one core), then ANALYZE.
+    On this connection alone inside the caller's transaction (a test's), as `fill`."""
+    connection, writers = connections[using], writers or WRITERS
+    with connection.cursor() as cursor:
+        work = lanes(cursor, 1 if writers <= 1 or connection.in_atomic_block else writers)
+    failed: list[BaseException] = []
+
+    def build(indexes: list[tuple[str, str]]) -> None:
+        try:
+            with connections[using].cursor() as cursor:
+                # A GIN build sorts its entries in this much memory (migration 0004).
+                cursor.execute("SET maintenance_work_mem = '256MB'")
+                for name, definition in indexes:
+                    if failed:  # the other lane failed: the rebuild is lost anyway
+                        break
+                    _build(cursor, name, definition)
+                cursor.execute("RESET maintenance_work_mem")
+        except BaseException as error:  # noqa: BLE001 - raised in the calling thread
+            failed.append(error)
+        finally:
+            if len(work) > 1:
+                connections[using].close()
+
+    if len(work) == 1:
+        build(work[0])
+    else:
+        threads = [threading.Thread(target=build, args=(lane,), name=f"search-index-{n}",
+                                    daemon=True) for n, lane in enumerate(work)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+    if failed:
+        raise failed[0]
+    with connection.cursor() as cursor:
+        cursor.execute(f'ANALYZE "{SHADOW}"')
 
 
 def swap(using: str) -> None:

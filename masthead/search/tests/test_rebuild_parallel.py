@@ -1,6 +1,8 @@
 """PostgreSQL's `search reindex` fills its new table over several connections at once
 (`postgres_rebuild.fill`): the table is the same as one connection writes, a writer's failure
-reaches the command and leaves the live index as it was, and no writer is left waiting.
+reaches the command and leaves the live index as it was, and no writer is left waiting. It
+builds the new table's indexes over several connections too (`build_indexes`): the same
+indexes as the live table's, each once.
 
 Committed data: the writers' own connections must see the articles and the new table, which
 a test's transaction would hide from them (there, `fill` writes from its own thread)."""
@@ -77,3 +79,80 @@ def test_a_writers_failure_stops_the_rebuild_and_leaves_the_live_index(site, mon
     assert not [t for t in threading.enumerate() if t.name.startswith("search-fill-")]
     assert _table() == before  # the live table was never touched
     assert search("zeppelin").results
+    assert not _shadow()  # changes are written to the live table alone again
+
+
+def _indexes() -> dict[str, str]:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname, indexdef FROM pg_indexes "
+                       "WHERE tablename = 'search_document'")
+        return dict(cursor.fetchall())
+
+
+def test_the_indexes_are_built_over_several_connections_as_they_were(site, monkeypatch):
+    rebuild_index()
+    before = _indexes()
+    built = []
+    real_build = postgres_rebuild._build
+
+    def build(cursor, name, definition):
+        built.append((threading.current_thread().name, name))
+        return real_build(cursor, name, definition)
+
+    monkeypatch.setattr(postgres_rebuild, "_build", build)
+    assert rebuild_index() == 25
+    assert _indexes() == before and "search_document_phrase_pairs" in before
+    assert sorted(name for _, name in built) == sorted(n for n in before if not n.endswith(
+        "_pkey"))
+    assert {thread for thread, _ in built} == {"search-index-0", "search-index-1"}
+    assert not [t for t in threading.enumerate() if t.name.startswith("search-index-")]
+    assert search('"zeppelin sighting"').results
+
+
+def test_a_failed_index_build_leaves_the_live_index(site, monkeypatch):
+    rebuild_index()
+    before = _table()
+
+    def build(cursor, name, definition):
+        raise RuntimeError("out of disk")
+
+    monkeypatch.setattr(postgres_rebuild, "_build", build)
+    with pytest.raises(RuntimeError, match="out of disk"):
+        rebuild_index()
+    assert _table() == before
+    assert search("zeppelin").results
+    assert not _shadow()
+
+
+def _shadow() -> bool:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [postgres_rebuild.SHADOW])
+        return cursor.fetchone()[0]
+
+
+def test_migration_0006_builds_the_new_pairs_index_beside_the_old(site):
+    """Upgraded with entries in the table: the new index is built (concurrently) and valid,
+    the previous release's index and functions stay for its servers, phrases find the same,
+    and the next rebuild leaves only the new index."""
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("masthead.search.migrations.0006_phrase_pairs")
+    rebuild_index()
+    found = [r.article.pk for r in search('"zeppelin sighting"').results]
+    with connection.schema_editor(atomic=False) as editor:
+        migration.backwards(apps, editor)
+    assert "search_document_phrase_pairs" not in _indexes()
+    with connection.schema_editor(atomic=False) as editor:
+        migration.forwards(apps, editor)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexrelid::regclass::text, indisvalid FROM pg_index "
+                       "WHERE indrelid = 'search_document'::regclass")
+        valid = dict(cursor.fetchall())
+        cursor.execute("SELECT search_pairs_query(to_tsvector('english', 'zeppelin sighting'))")
+    assert valid["search_document_phrase_pairs"] and valid["search_document_pairs"]
+    assert [r.article.pk for r in search('"zeppelin sighting"').results] == found and found
+    rebuild_index()
+    assert "search_document_pairs" not in _indexes()
+    assert "search_document_phrase_pairs" in _indexes()
