@@ -20,23 +20,25 @@ def explain(features: Features, a: int, b: int, n_terms: int = 3) -> Explanation
     contrib = vals_a[ia] * vals_b[ib]
     vocab = features.vectoriser.vocab
     terms: list[str] = []
+    words_of: list[set[str]] = []  # each chosen term's words, split once
     weight: dict[str, float] = {}
     for k in np.argsort(-contrib, kind="stable")[: 5 * n_terms].tolist():
         name = vocab.name(int(shared[k]))
         words = set(name.split())
-        overlap = [t for t in terms if words & set(t.split())]
+        overlap = [n for n, chosen in enumerate(words_of) if words & chosen]
         if not overlap:
             if len(terms) < n_terms:
                 terms.append(name)
+                words_of.append(words)
                 weight[name] = float(contrib[k])
         elif (
             len(overlap) == 1
-            and set(overlap[0].split()) < words
-            and (contrib[k] >= 0.5 * weight[overlap[0]])
+            and words_of[overlap[0]] < words
+            and (contrib[k] >= 0.5 * weight[terms[overlap[0]]])
         ):
             # The pair names the thing better than its word alone: "red sox" for "sox".
-            terms[terms.index(overlap[0])] = name
-            weight[name] = weight[overlap[0]]
+            weight[name] = weight[terms[overlap[0]]]
+            terms[overlap[0]], words_of[overlap[0]] = name, words
     sec_a, tags_a, authors_a = features.docs_meta[a]
     sec_b, tags_b, authors_b = features.docs_meta[b]
     apart = abs(float(features.times[a]) - float(features.times[b]))
@@ -62,5 +64,7 @@ def _shared_facts(features: Features, a: int, b: int, n: int) -> tuple[str, ...]
 
 
 def _shared(mine: tuple[str, ...], theirs: tuple[str, ...]) -> tuple[str, ...]:
+    if not mine or not theirs:
+        return ()
     other = {t.strip().lower() for t in theirs}
     return tuple(t for t in mine if t.strip().lower() in other)
