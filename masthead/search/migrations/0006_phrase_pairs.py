@@ -31,7 +31,11 @@ release during a rolling upgrade (deploy.md) keep their phrase searches fast. Un
 (`postgres_rebuild.RETIRED`), a write computes both. Nothing changes on SQLite.
 """
 
+from importlib import import_module
+
 from django.db import migrations
+
+PREVIOUS = import_module("masthead.search.migrations.0004_head_and_pairs")
 
 # The previous occupied position of each lexeme's occurrence: `last_value` over a frame that
 # ends one position back. Several lexemes share a position only where PostgreSQL clamps
@@ -53,16 +57,8 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
 $$
 """
 
-# Quoted as tsquery input: a backslash escapes the next character, a quote is doubled.
-PAIRS_QUERY = r"""
-CREATE OR REPLACE FUNCTION search_phrase_pairs_query(v tsvector) RETURNS tsquery
-LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
-  SELECT coalesce(string_agg('''' || replace(replace(k, '\', '\\'), '''', '''''') || '''',
-                             ' & '), '''~''')::tsquery
-  FROM unnest(tsvector_to_array(search_phrase_pairs(v))) k
-  WHERE k <> '~'
-$$
-"""
+# The AND of a phrase's pairs as a tsquery: migration 0004's function over the new pairs.
+PAIRS_QUERY = PREVIOUS.PAIRS_QUERY.replace("search_pairs", "search_phrase_pairs")
 
 INDEX = "search_document_phrase_pairs"
 
@@ -95,11 +91,9 @@ def backwards(apps, schema_editor):
     """The previous release's index again, where a rebuild had dropped it."""
     if schema_editor.connection.vendor != "postgresql":
         return
-    migration = __import__("masthead.search.migrations.0004_head_and_pairs",
-                           fromlist=["PAIRS"])
     with schema_editor.connection.cursor() as cursor:
-        cursor.execute(migration.PAIRS)
-        cursor.execute(migration.PAIRS_QUERY)
+        cursor.execute(PREVIOUS.PAIRS)
+        cursor.execute(PREVIOUS.PAIRS_QUERY)
         _drop_invalid(cursor, "search_document_pairs")
         cursor.execute("SET maintenance_work_mem = '256MB'")
         cursor.execute("CREATE INDEX CONCURRENTLY IF NOT EXISTS search_document_pairs "
