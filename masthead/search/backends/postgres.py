@@ -109,12 +109,19 @@ class HeadMatch(Func):
                                                         search_type="raw"))
 
 
+PAIRS_PARTS = 2  # the pairs index is two, even and odd ids (migration 0006)
+
+
 def pairs_ids(phrase_sql: str) -> str:
     """The ids of the entries holding all a phrase's pairs (`search_phrase_pairs`, 0006):
-    both sides come from the same SQL function, so every article holding the phrase is in."""
-    return (f"ARRAY(SELECT p.article_id FROM search_document p WHERE "
-            f"search_phrase_pairs(p.vector) @@ search_phrase_pairs_query("
-            f"to_tsvector('{CONFIG}'::regconfig, {phrase_sql})))")
+    both sides come from the same SQL function, so every article holding the phrase is in.
+    One branch per part of the index, each with that part's condition, so the planner uses
+    it; the phrase's pairs are computed once (`q`). Always sent with parameters: `%%` is `%`."""
+    parts = " UNION ALL ".join(
+        f"SELECT p.article_id FROM search_document p, q WHERE p.article_id %% {PAIRS_PARTS} = "
+        f"{part} AND search_phrase_pairs(p.vector) @@ q.pairs" for part in range(PAIRS_PARTS))
+    return (f"ARRAY(WITH q AS MATERIALIZED (SELECT search_phrase_pairs_query("
+            f"to_tsvector('{CONFIG}'::regconfig, {phrase_sql})) AS pairs) {parts})")
 
 
 class PairsMatch(Func):

@@ -11,7 +11,8 @@ every entry computes the pairs of a whole vector) is what made a rebuild of 100k
 482 s. A rebuild now fills `search_document_rebuild` (a primary key, no other index), builds
 the table's indexes once over the finished table (a sorted bulk build, as `pg_indexes` lists
 them for the live table, so a migration that adds an index is followed; over WRITERS
-connections at once, the phrase-pairs index on one, the rest on the other), then swaps the
+connections at once, each part of the phrase-pairs index in a lane of its own and the other
+indexes shared out after them), then swaps the
 tables in one short transaction (drop the old, rename the new and its indexes). Readers keep
 searching the old table until the swap; the swap waits for the searches running at that
 moment (an ACCESS EXCLUSIVE lock, given up after `lock_timeout`, when the whole swap is
@@ -178,18 +179,28 @@ def _build(cursor, name: str, definition: str) -> None:
 
 
 def lanes(cursor, count: int) -> list[list[tuple[str, str]]]:
-    """The live indexes dealt into `count` lanes of about equal work, the largest first, the
-    live index's size standing for its build time (the phrase-pairs index alone is most of
-    it, so it gets a lane to itself and the others share the second)."""
+    """The live indexes dealt into `count` lanes of about equal work, the costliest first to
+    the least loaded lane. An index's size stands for its build time, except that each part
+    of the phrase-pairs index counts as at least all the others together (at a million
+    articles a part took longer than the other three indexes: docs/performance.md), so
+    the parts get lanes of their own even where the live parts are small or new."""
     cursor.execute("SELECT indexname, pg_relation_size(format('%%I', indexname)::regclass) "
                    "FROM pg_indexes WHERE tablename = %s", [LIVE])
     sizes = dict(cursor.fetchall())
+    indexes = _live_indexes(cursor)
+    others = sum(sizes.get(name, 0) for name, definition in indexes
+                 if "search_phrase_pairs(" not in definition)
+
+    def cost(index: tuple[str, str]) -> int:
+        size = sizes.get(index[0], 0) + 1
+        return max(size, others + 1) if "search_phrase_pairs(" in index[1] else size
+
     dealt: list[list[tuple[str, str]]] = [[] for _ in range(count)]
     load = [0] * count
-    for name, definition in sorted(_live_indexes(cursor), key=lambda i: -sizes.get(i[0], 0)):
+    for index in sorted(indexes, key=cost, reverse=True):
         lane = load.index(min(load))
-        dealt[lane].append((name, definition))
-        load[lane] += sizes.get(name, 0) + 1
+        dealt[lane].append(index)
+        load[lane] += cost(index)
     return [lane for lane in dealt if lane]
 
 

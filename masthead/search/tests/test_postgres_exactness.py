@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import random
+import re
 
 import pytest
 from django.db import connection
@@ -244,3 +245,23 @@ def test_migration_0004_fills_the_head_of_an_existing_index(make_article):
         page = backend.search(parse(raw), None, offset=0, limit=10, cap=1000)
         assert [h.article_id for h in page.hits] == [pk for pk, _ in before[raw][:10]]
 
+
+
+def test_a_phrase_asks_each_part_of_the_pairs_index(make_article):
+    """The pairs index is two, by even and odd ids (migration 0006); a phrase's look-up
+    scans both, each through its own index."""
+    from masthead.search.backends.postgres import PAIRS_PARTS, pairs_ids
+
+    for i in range(6):
+        make_article(f"Harbour tram {i}", body="The harbour tram ran late again. " * 3)
+    PostgresBackend().index(documents(Article.objects.all()))
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN (FORMAT JSON) SELECT {pairs_ids('%s')}", ["harbour tram"])
+        plan = cursor.fetchone()[0]
+        cursor.execute(f"SELECT {pairs_ids('%s')}", ["harbour tram"])
+        found = cursor.fetchone()[0]
+    text = plan if isinstance(plan, str) else json.dumps(plan)
+    assert {f"search_document_phrase_pairs_{part}" for part in range(PAIRS_PARTS)} == set(
+        re.findall(r"search_document_phrase_pairs_\d", text))
+    assert sorted(found) == sorted(Article.objects.values_list("pk", flat=True))
