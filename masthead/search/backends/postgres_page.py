@@ -37,7 +37,7 @@ BODY_WEIGHT = 0.2
 ORDER = "score DESC, doc_time DESC NULLS LAST, doc_id DESC"
 
 # Placeholders, in order: each phrase's pairs (`phrase_<n>`, computed once for the three
-# match lists that use them; postgres.PairsMatch), the fast path's head matches, LIMIT k
+# match lists that use them; postgres_pairs.PairsMatch), the fast path's head matches, LIMIT k
 # (= offset + limit), k again, BODY_WEIGHT, the rank query twice (for its operators), every
 # match ranked (LIMIT k), cap, cap + 1, the count's matches, cap + 1, OFFSET.
 # `OFFSET 0` keeps each match list a subquery of its own, so sorting buffers (id, score,

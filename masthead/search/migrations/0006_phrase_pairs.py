@@ -27,7 +27,7 @@ Two indexes, one for the articles with an even id and one for the odd (`PARTS`),
 PostgreSQL 15 builds a GIN index on one core: at a million articles the one index took
 longer to build than everything else in `search reindex`, which now builds the two at once
 over two connections (`postgres_rebuild.build_indexes`). A phrase asks both
-(`backends/postgres.pairs_ids`, a UNION ALL whose branches repeat each index's condition so
+(`backends/postgres_pairs.pairs_ids`, a UNION ALL whose branches repeat each index's condition so
 the planner picks it); a write computes the pairs once, for the one index whose condition
 holds.
 
@@ -69,7 +69,7 @@ $$
 PAIRS_QUERY = PREVIOUS.PAIRS_QUERY.replace("search_pairs", "search_phrase_pairs")
 
 INDEX = "search_document_phrase_pairs"
-PARTS = 2  # as backends/postgres.PAIRS_PARTS, frozen here
+PARTS = 2  # as backends/postgres_pairs.PAIRS_PARTS, frozen here
 
 
 def _drop_invalid(cursor, name: str) -> None:

@@ -250,7 +250,7 @@ def test_migration_0004_fills_the_head_of_an_existing_index(make_article):
 def test_a_phrase_asks_each_part_of_the_pairs_index(make_article):
     """The pairs index is two, by even and odd ids (migration 0006); a phrase's look-up
     scans both, each through its own index."""
-    from masthead.search.backends.postgres import PAIRS_PARTS, pairs_ids
+    from masthead.search.backends.postgres_pairs import PAIRS_PARTS, pairs_ids
 
     for i in range(6):
         make_article(f"Harbour tram {i}", body="The harbour tram ran late again. " * 3)
