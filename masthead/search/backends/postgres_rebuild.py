@@ -46,7 +46,7 @@ SWAP_ATTEMPTS = 5
 WRITERS = 2  # connections filling the new table at once (one server core each)
 # Indexes a migration replaced but kept, so that servers still running the release before it
 # keep their queries fast during a rolling upgrade (deploy.md); the first rebuild drops them.
-RETIRED = ("search_document_pairs",)  # by search_document_phrase_pairs, migration 0006
+RETIRED = ("search_document_pairs",)  # by search_document_phrase_pairs_0 and _1 (0006)
 COLUMNS = ("article_id", "title", "standfirst", "body", "published_at", "facets",
            "vector", "lede_vector", "head_vector")
 
