@@ -27,13 +27,13 @@ Two indexes, one for the articles with an even id and one for the odd (`PARTS`),
 PostgreSQL 15 builds a GIN index on one core: at a million articles the one index took
 longer to build than everything else in `search reindex`, which now builds the two at once
 over two connections (`postgres_rebuild.build_indexes`). A phrase asks both
-(`backends/postgres_pairs.pairs_ids`, a UNION ALL whose branches repeat each index's condition so
-the planner picks it); a write computes the pairs once, for the one index whose condition
-holds.
+(`backends/postgres_pairs.pairs_ids`, a UNION ALL whose branches repeat each index's
+condition so the planner picks it); a write computes the pairs once, for the one index whose
+condition holds.
 
 The indexes are built CONCURRENTLY (the migration is not atomic), so a live site keeps
-writing while they build. A build that failed half way leaves an invalid index, dropped and built
-again on the next run. The old index and functions stay: servers still running the previous
+writing while they build. A build that failed half way leaves an invalid index, dropped and
+built again on the next run. The old index and functions stay: servers still running the previous
 release during a rolling upgrade (deploy.md) keep their phrase searches fast. Until the next
 `search reindex`, which builds only the new index and drops the old with its table
 (`postgres_rebuild.RETIRED`), a write computes both. Nothing changes on SQLite.

@@ -129,7 +129,7 @@ def test_a_phrase_is_found_wherever_its_words_stand_side_by_side():
             words = text.split()
             start = rng.randrange(len(words) - 1)
             phrase = " ".join(words[start:start + rng.randrange(2, 5)])
-            assert _holds(cursor, phrase, text) or phrase not in text, (phrase, text)
+            assert _holds(cursor, phrase, text), (phrase, text)  # taken from the text
 
 
 def _holds(cursor, phrase: str, text: str) -> bool:
