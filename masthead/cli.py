@@ -11,13 +11,18 @@ What this module adds to Django's own dispatch (STYLE habit 13, issue 16):
 - a usage error or a `CommandError` is one stderr line, `masthead import jsonl: error: ...`,
   exit 2 (or the error's own code);
 - `masthead --version`, and `masthead import --help` listing the formats;
-- a closed pipe (`masthead export jsonl | head`) and Ctrl-C end quietly, without a traceback.
+- a closed pipe (`masthead export jsonl | head`) and Ctrl-C end quietly, without a traceback;
+- SIGTERM (`kill`, a container stopping) unwinds a one-shot command like Ctrl-C does, exit
+  143, so its `finally` blocks run: an export removes its unfinished temporary file, a
+  transaction rolls back. Python's default for SIGTERM is to die on the spot. `serve` and
+  `worker` keep their own handling (a graceful stop).
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
 
 GROUPS = {"import": "bring content in", "export": "take content out"}
@@ -54,6 +59,8 @@ _DJANGO_OPTIONS = {"--version", "--verbosity", "--settings", "--pythonpath", "--
                    "--no-color", "--force-color", "--skip-checks"}
 # What a process killed by SIGPIPE reports to the shell (128 + 13), as `yes | head` does.
 EXIT_BROKEN_PIPE = 141
+EXIT_TERMINATED = 128 + signal.SIGTERM  # 143, as a shell reports a process killed by it
+_OWN_STOP_HANDLING = {"serve", "worker"}
 
 
 class UsageError(Exception):
@@ -97,6 +104,8 @@ def main(argv: list[str] | None = None) -> None:
         print(f"masthead {version()}")
         raise SystemExit(0)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "masthead.settings")
+    if argv[0] not in _OWN_STOP_HANDLING:
+        signal.signal(signal.SIGTERM, _terminated)
     try:
         _main(argv)
     except UsageError as exc:
@@ -111,6 +120,17 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         print(file=sys.stderr)
         raise SystemExit(130) from None
+    except Terminated:
+        raise SystemExit(EXIT_TERMINATED) from None
+
+
+class Terminated(BaseException):
+    """Raised by SIGTERM in a one-shot command; a BaseException, as KeyboardInterrupt is, so
+    that no `except Exception` on the way up mistakes it for a failure to carry on from."""
+
+
+def _terminated(signum, frame):
+    raise Terminated
 
 
 def _main(argv: list[str]) -> None:

@@ -121,6 +121,34 @@ def test_a_closed_pipe_ends_quietly(site, args):
     assert stderr == ""
 
 
+STOPPED_MID_EXPORT = """
+import os, signal, sys, time
+import django
+django.setup()
+import masthead.importers.exporters.jsonl as exporter
+def lines(with_private_data=False):
+    yield '{"id": "first"}'
+    os.kill(os.getpid(), signal.SIGTERM)  # `kill PID` from outside, half-way through
+    time.sleep(60)
+    yield '{"id": "never"}'
+exporter.export_lines = lines
+from masthead import cli
+cli.main(["export", "jsonl", sys.argv[1]])
+"""
+
+
+def test_sigterm_mid_export_leaves_no_temporary_file(site, tmp_path):
+    """Python's default for SIGTERM is to die at once, skipping `finally`: a killed export
+    left its half-written temporary file behind (issue 20, a 0-byte file at 1M)."""
+    target = tmp_path / "out.jsonl"
+    done = subprocess.run([sys.executable, "-c", STOPPED_MID_EXPORT, str(target)], cwd=REPO,
+                          env={**cli_env(site), "DJANGO_SETTINGS_MODULE": "masthead.settings"},
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 143, done.stderr  # 128 + SIGTERM, as a shell reports it
+    assert "Traceback" not in done.stderr
+    assert list(tmp_path.iterdir()) == []  # neither the target nor `.out.jsonl.*.tmp`
+
+
 def test_every_import_ends_with_a_summary(site, tmp_path):
     again = tmp_path / "again.jsonl"
     again.write_text(json.dumps({"id": "many-1", "title": "Story number 1", "body": "x"}) + "\n"

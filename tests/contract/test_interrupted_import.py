@@ -86,7 +86,10 @@ def database(request, tmp_path):
     return _database(request, tmp_path)
 
 
-def test_a_killed_import_leaves_nothing_and_a_rerun_completes(tmp_path, database):
+# SIGKILL: nothing runs after it. SIGTERM (`kill`, a container stopping): the command unwinds,
+# rolls the transaction back and exits 143 (masthead/cli.py).
+@pytest.mark.parametrize("stop, code", [(signal.SIGKILL, -signal.SIGKILL), (signal.SIGTERM, 143)])
+def test_a_killed_import_leaves_nothing_and_a_rerun_completes(tmp_path, database, stop, code):
     data = tmp_path / "data"
     corpus = tmp_path / "articles.jsonl"
     _write_corpus(corpus)
@@ -101,8 +104,8 @@ def test_a_killed_import_leaves_nothing_and_a_rerun_completes(tmp_path, database
         assert time.monotonic() < deadline, "the import did not get going"
         time.sleep(0.02)
     position = _read_position(proc.pid, str(corpus))
-    proc.send_signal(signal.SIGKILL)
-    proc.wait(timeout=30)
+    proc.send_signal(stop)
+    assert proc.wait(timeout=30) == code
     assert size * 0.6 <= position < size  # killed mid-file, batches already written
     assert _counts(data, database) == {"articles": 0, "comments": 0, "tags": 0, "bylines": 0}
 
