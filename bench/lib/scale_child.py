@@ -119,17 +119,15 @@ def _time(client, paths: list[str], repeat: int) -> dict:
             "p90_ms": round(walls[int(len(walls) * 0.9) - 1], 2), "example": paths[0]}
 
 
-def render() -> dict:
+def render_paths() -> dict[str, list[str]]:
+    """The pages `render` times, chosen at random but the same on every run of one archive:
+    40 articles, every section, 10 tags, 10 authors, and a deep page of the first section
+    (bench/render_queries.py breaks the same pages down statement by statement)."""
     from django.conf import settings
-    from django.core.management import call_command
-    from django.test import Client
 
     from masthead.articles.models import Article, Author, Section, Tag
 
-    # The pages link hashed static files: the manifest is what a deployment builds first.
-    call_command("collectstatic", interactive=False, verbosity=0)
     rng = random.Random(5)
-    client = Client(HTTP_HOST="127.0.0.1")
     published = Article.objects.published().stories()
     top = published.order_by("-id").values_list("pk", flat=True)[:1][0]
     ids = [rng.randrange(1, top + 1) for _ in range(200)]
@@ -142,16 +140,25 @@ def render() -> dict:
     in_section = published.filter(section=section).count()
     last = max(1, -(-in_section // settings.MASTHEAD_PAGE_SIZE))
     deep = min(5000, last)
+    return {"article": [a.get_absolute_url() for a in articles], "front": ["/"],
+            "section": [s.get_absolute_url() for s in sections],
+            "tag": [t.get_absolute_url() for t in tags],
+            "author": [a.get_absolute_url() for a in authors],
+            "deep page": [f"{section.get_absolute_url()}?page={deep}"]}
+
+
+def render() -> dict:
+    from django.core.management import call_command
+    from django.test import Client
+
+    # The pages link hashed static files: the manifest is what a deployment builds first.
+    call_command("collectstatic", interactive=False, verbosity=0)
+    client = Client(HTTP_HOST="127.0.0.1")
+    paths = render_paths()
     load_before = os.getloadavg()[0]
-    pages = {
-        "article": _time(client, [a.get_absolute_url() for a in articles], 3),
-        "front": _time(client, ["/"], 30),
-        "section": _time(client, [s.get_absolute_url() for s in sections], 4),
-        "tag": _time(client, [t.get_absolute_url() for t in tags], 3),
-        "author": _time(client, [a.get_absolute_url() for a in authors], 3),
-        "deep page": _time(client, [f"{section.get_absolute_url()}?page={deep}"], 20),
-    }
-    pages["deep page"]["page"] = deep
+    repeats = {"article": 3, "front": 30, "section": 4, "tag": 3, "author": 3, "deep page": 20}
+    pages = {name: _time(client, paths[name], repeats[name]) for name in repeats}
+    pages["deep page"]["page"] = int(paths["deep page"][0].rsplit("=", 1)[1])
     return {"pages": pages, "load_before": round(load_before, 2),
             "load_after": round(os.getloadavg()[0], 2)}
 
