@@ -158,3 +158,27 @@ def test_migration_0006_builds_the_new_pairs_index_beside_the_old(site):
     assert "search_document_pairs" not in _indexes()
     assert {"search_document_phrase_pairs_0", "search_document_phrase_pairs_1"} <= set(
         _indexes())
+
+
+def test_migration_0007_drops_the_retired_index_only_where_nothing_is_indexed(site):
+    """A fresh install has no indexed article: the previous release's pairs index has no
+    server to speed up and cost every write; where articles are indexed it stays for a
+    rolling upgrade (0006), until the next rebuild."""
+    import importlib
+
+    from django.apps import apps
+
+    previous = importlib.import_module("masthead.search.migrations.0006_phrase_pairs")
+    migration = importlib.import_module("masthead.search.migrations.0007_retired_pairs_on_empty")
+    rebuild_index()
+    with connection.schema_editor(atomic=False) as editor:
+        previous.backwards(apps, editor)  # as upgraded from the previous release
+        previous.forwards(apps, editor)
+        migration.forwards(apps, editor)
+    assert "search_document_pairs" in _indexes()  # articles are indexed: kept
+    PgDocument.objects.all().delete()
+    with connection.schema_editor(atomic=False) as editor:
+        migration.forwards(apps, editor)
+    assert "search_document_pairs" not in _indexes()
+    assert {"search_document_phrase_pairs_0", "search_document_phrase_pairs_1"} <= set(
+        _indexes())
