@@ -65,7 +65,8 @@ def test_insert_stores_what_bulk_create_stores_and_sets_ids():
                                                               "n": [1]}
 
 
-def test_insert_splits_many_rows_into_several_statements():
+def test_insert_splits_many_rows_into_several_statements(monkeypatch):
+    monkeypatch.setattr(bulk_insert, "UNNEST_ROWS", 500)  # PostgreSQL's statements of arrays
     section = Section.objects.create(name="World", slug="world")
     when = timezone.now()
     many = [Article(headline=f"S{i}", slug=f"s{i}", status="draft", created_at=when,
@@ -73,3 +74,17 @@ def test_insert_splits_many_rows_into_several_statements():
     bulk_insert.insert(Article, many)
     assert len({a.pk for a in many}) == 1200
     assert Article.objects.get(pk=many[1100].pk).headline == "S1100"
+
+
+def test_postgresql_sends_one_array_a_column():
+    """Short statements that psycopg parses once, whatever the number of rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    if connection.vendor != "postgresql":
+        pytest.skip("UNNEST of arrays is PostgreSQL's")
+    section = Section.objects.create(name="World", slug="world")
+    with CaptureQueriesContext(connection) as captured:
+        bulk_insert.insert(Article, _articles(section, "unnest"))
+    assert len(captured.captured_queries) == 1
+    assert "SELECT * FROM UNNEST(" in captured.captured_queries[0]["sql"]
