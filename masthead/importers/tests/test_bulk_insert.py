@@ -66,7 +66,7 @@ def test_insert_stores_what_bulk_create_stores_and_sets_ids():
 
 
 def test_insert_splits_many_rows_into_several_statements(monkeypatch):
-    monkeypatch.setattr(bulk_insert, "UNNEST_ROWS", 500)  # PostgreSQL's statements of arrays
+    monkeypatch.setattr(bulk_insert, "COPY_ROWS", 500)  # PostgreSQL's COPY
     section = Section.objects.create(name="World", slug="world")
     when = timezone.now()
     many = [Article(headline=f"S{i}", slug=f"s{i}", status="draft", created_at=when,
@@ -76,15 +76,20 @@ def test_insert_splits_many_rows_into_several_statements(monkeypatch):
     assert Article.objects.get(pk=many[1100].pk).headline == "S1100"
 
 
-def test_postgresql_sends_one_array_a_column():
-    """Short statements that psycopg parses once, whatever the number of rows."""
+def test_postgresql_copies_with_ids_from_the_sequence():
+    """One COPY whatever the number of rows, its ids drawn from the table's own sequence: a
+    row saved afterwards through the ORM takes the next id, not one already used."""
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
     if connection.vendor != "postgresql":
-        pytest.skip("UNNEST of arrays is PostgreSQL's")
+        pytest.skip("COPY is PostgreSQL's")
     section = Section.objects.create(name="World", slug="world")
+    ours = _articles(section, "copy")
     with CaptureQueriesContext(connection) as captured:
-        bulk_insert.insert(Article, _articles(section, "unnest"))
-    assert len(captured.captured_queries) == 1
-    assert "SELECT * FROM UNNEST(" in captured.captured_queries[0]["sql"]
+        bulk_insert.insert(Article, ours)
+    assert [q["sql"].split()[0] for q in captured.captured_queries] == ["SELECT"]  # nextval
+    later = Article.objects.create(headline="Later", slug="later", status="draft")
+    assert later.pk > max(a.pk for a in ours)
+    assert sorted(Article.objects.filter(external_key__startswith="copy-")
+                  .values_list("pk", flat=True)) == sorted(a.pk for a in ours)
