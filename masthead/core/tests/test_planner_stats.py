@@ -80,6 +80,21 @@ def test_a_bulk_import_leaves_statistics_for_what_it_wrote(few_rows,
     assert _known_rows("comments_comment") >= 30
 
 
+def test_a_related_rebuild_leaves_statistics_for_the_lists_it_wrote(
+        few_rows, django_capture_on_commit_callbacks):
+    from masthead.recommendations import services as related
+
+    store_records(_records(0, 12))
+    planner_stats.refresh_stale(sample=False)  # the import's own, as its commit runs it
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        related.rebuild()
+    assert "recommendations_relatedarticle" in planner_stats.stale_tables()
+    for callback in callbacks:
+        callback()
+    assert "recommendations_relatedarticle" not in planner_stats.stale_tables()
+    assert _known_rows("recommendations_relatedarticle") >= 5
+
+
 def test_a_table_that_grows_ten_fold_is_stale_again(few_rows):
     store_records(_records(0, 10))
     assert "articles_article" in planner_stats.refresh_stale()
