@@ -295,9 +295,8 @@ def rebuild(*, lazy: bool = False, progress=None) -> BuildReport | None:
             ids = list(documents.candidates().values_list("pk", flat=True))
             changed = lists.write(engine, ids, progress, visible=set(ids))
             lists.drop_invisible()
-            # A first build writes 8 rows an article into a table the planner knew empty:
-            # PostgreSQL without autovacuum then read an article's list with a parallel
-            # worker, 4.2 ms instead of 0.1 at 1M (docs/performance.md).
+            # A first build fills a table the planner knew empty: without autovacuum, each
+            # list was then read by a parallel worker (1M: 4.2 ms, not 0.1; performance.md).
             transaction.on_commit(lambda: planner_stats.refresh_stale(sample=False))
             _snapshot(st, engine, last)
             st.generation += 1
