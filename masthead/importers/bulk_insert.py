@@ -59,8 +59,9 @@ COPY_ROWS = 5000  # rows a COPY: its cost does not grow with the row's placehold
 
 
 def _rows_per_statement(connection, columns: int) -> int:
-    # SQLite's default limit is 999 bound parameters a statement (Django assumes the same).
-    # Past a few hundred rows a statement, bigger statements gain nothing.
+    # SQLite's default limit is 999 bound parameters a statement (Django assumes the same);
+    # PostgreSQL's protocol allows 65,535 (its rows come here only where COPY cannot take
+    # them). Past a few hundred rows a statement, bigger statements gain nothing.
     limit = 999 if connection.vendor == "sqlite" else 65535
     return max(1, min(500, limit // columns))
 
