@@ -118,7 +118,8 @@ class Article(models.Model):
         PAGE = "page", "Page"
 
     headline = models.CharField(max_length=300)
-    slug = models.SlugField(max_length=200, allow_unicode=False)
+    # Indexes: `article_slug` below, not the field's own (migration 0009 dropped the copy).
+    slug = models.SlugField(max_length=200, allow_unicode=False, db_index=False)
     standfirst = models.TextField(blank=True)
     body = models.TextField(blank=True, help_text="Markdown; ## for sub-headings.")
     body_html = models.TextField(blank=True, editable=False)
@@ -130,8 +131,9 @@ class Article(models.Model):
     pub_date = models.DateField(null=True, blank=True, editable=False)
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(default=timezone.now)
-    section = models.ForeignKey(
-        Section, null=True, blank=True, on_delete=models.PROTECT, related_name="articles"
+    section = models.ForeignKey(  # indexed as the first column of `article_section`
+        Section, null=True, blank=True, on_delete=models.PROTECT, related_name="articles",
+        db_index=False,
     )
     tags = models.ManyToManyField(Tag, blank=True, related_name="articles", through="ArticleTag")
     authors = models.ManyToManyField(Author, through="Byline", related_name="articles")
@@ -246,8 +248,11 @@ class ArticleTag(models.Model):
     """A tag on an article: Django's former auto-created table of `Article.tags`, same
     table and columns, plus the listing key."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_links")
-    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="article_links")
+    # Both indexed as first columns: (article, tag) unique, `articletag_listing`.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="tag_links",
+                                db_index=False)
+    tag = models.ForeignKey(Tag, on_delete=models.CASCADE, related_name="article_links",
+                            db_index=False)
     listed_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ListedQuerySet.as_manager()
@@ -263,8 +268,11 @@ class ArticleTag(models.Model):
 class Byline(models.Model):
     """An author on an article, in order: the first is the lead byline."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines")
-    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines")
+    # Both indexed as first columns: `byline_unique`, `byline_listing`.
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="bylines",
+                                db_index=False)
+    author = models.ForeignKey(Author, on_delete=models.PROTECT, related_name="bylines",
+                               db_index=False)
     position = models.PositiveSmallIntegerField(default=0)
     listed_at = models.DateTimeField(null=True, blank=True, editable=False)  # see ArticleTag
 
@@ -283,7 +291,8 @@ class Byline(models.Model):
 class Revision(models.Model):
     """A snapshot of an article's editable fields at each save (who, when, what)."""
 
-    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions")
+    article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="revisions",
+                                db_index=False)  # `revision_article` starts with it
     created_at = models.DateTimeField(default=timezone.now)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,

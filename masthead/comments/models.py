@@ -43,8 +43,8 @@ class Comment(models.Model):
         SPAM = "spam", "Spam"
         TRASH = "trash", "Trash"
 
-    article = models.ForeignKey(
-        "articles.Article", on_delete=models.CASCADE, related_name="comments"
+    article = models.ForeignKey(  # indexed as the first column of `comment_article`
+        "articles.Article", on_delete=models.CASCADE, related_name="comments", db_index=False
     )
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
@@ -55,8 +55,8 @@ class Comment(models.Model):
     email_encrypted = models.TextField(blank=True)
     email_digest = models.CharField(max_length=64, blank=True, db_index=True)
     body = models.TextField()  # plain text; escaped and linkified on display
-    status = models.CharField(
-        max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True
+    status = models.CharField(  # indexed as the first column of `comment_queue`
+        max_length=10, choices=Status.choices, default=Status.PENDING
     )
     created_at = models.DateTimeField(default=timezone.now)
     ip_address = models.GenericIPAddressField(null=True, blank=True)

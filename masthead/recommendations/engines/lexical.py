@@ -35,7 +35,7 @@ import scipy.sparse as sp
 
 from .base import DEFAULT_N, Doc, Related, RelatedEngine
 from .build import CONTENT_OK, DUPLICATE, WORDING, first_stage
-from .explain import explain
+from .explain import explain_all
 from .features import Features, LexicalSettings
 from .lists import Lists, pick
 from .store import SparseRows
@@ -222,10 +222,9 @@ class LexicalEngine(RelatedEngine):
                 final, valid, _, _ = self._rank(slot, self._profile_rows(slot))
             limit = self.settings.stored + len(skip) + 4 * n
             chosen = pick(*self._ordered(final, valid, limit), n, skip, self.lists.dups)
-        return [
-            Related(self._keys[o], round(float(sc), 4), explain(self.features, slot, o))
-            for o, sc in chosen
-        ]
+        why = explain_all(self.features, slot, [o for o, _ in chosen])
+        return [Related(self._keys[o], round(float(sc), 4), reason)
+                for (o, sc), reason in zip(chosen, why)]
 
     def keys(self) -> list[str]:
         return list(self.slot_of)
