@@ -37,12 +37,19 @@ def write(engine: RelatedEngine, article_ids: Iterable[int], progress=None,
     `visible`: every visible story's id, when the caller has read them all under the lock
     (a full rebuild); then no chunk asks the database which of its articles and of their
     picks are visible. Asking cost ~5 % of a 100k rebuild's CPU: an `IN` of ~4,000 ids a
-    chunk (issue 20, item 4); 1M ids held in a set are ~60 MB."""
+    chunk (issue 20, item 4); 1M ids held in a set are ~60 MB.
+
+    When no list is stored yet (a first build, as after importing an archive), no chunk
+    reads or deletes old rows: there are none, and on PostgreSQL each chunk's `DELETE …
+    WHERE article_id IN (500 ids)` of a table the planner last saw empty was planned as a
+    scan of everything written so far (0.2-0.5 s a chunk by the end of a 1M build, most of
+    its lists phase; docs/performance.md)."""
     ids = sorted(set(article_ids))
     stream = iter(progress(ids, len(ids), "list") if progress is not None else ids)
+    first = not RelatedArticle.objects.exists()
     changed: set[int] = set()
     while chunk := list(islice(stream, CHUNK)):
-        changed |= _write_chunk(engine, chunk, visible)
+        changed |= _write_chunk(engine, chunk, visible, first)
     return changed
 
 
@@ -56,7 +63,8 @@ def drop_invisible() -> None:
     RelatedArticle.objects.exclude(Exists(visible)).delete()
 
 
-def _write_chunk(engine: RelatedEngine, ids: list[int], known: set[int] | None) -> set[int]:
+def _write_chunk(engine: RelatedEngine, ids: list[int], known: set[int] | None,
+                 first: bool = False) -> set[int]:
     n = page_size()
     visible = (set(documents.candidates_among(ids).values_list("pk", flat=True))
                if known is None else known.intersection(ids))
@@ -98,10 +106,12 @@ def _write_chunk(engine: RelatedEngine, ids: list[int], known: set[int] | None) 
                  for rank, (rel, pinned, score, why) in enumerate(entries)]
 
     old: dict[int, list[int]] = defaultdict(list)
-    for article_id, related_id in RelatedArticle.objects.filter(article_id__in=ids).order_by(
-            "article_id", "rank").values_list("article_id", "related_id"):
-        old[article_id].append(related_id)
-    RelatedArticle.objects.filter(article_id__in=ids).delete()
+    if not first:
+        for article_id, related_id in RelatedArticle.objects.filter(
+                article_id__in=ids).order_by("article_id", "rank").values_list(
+                "article_id", "related_id"):
+            old[article_id].append(related_id)
+        RelatedArticle.objects.filter(article_id__in=ids).delete()
     _insert(rows)
     return {pk for pk in visible if old[pk][:n] != new[pk][:n]}
 
