@@ -6,8 +6,10 @@ chosen by a plan. A full rebuild at 1M articles writes 8M rows. The database sid
 DROP INDEX (instant), not an AlterField: on SQLite that rebuilds the whole table.
 """
 
-from django.db import migrations, models
 import django.db.models.deletion
+from django.db import migrations, models
+
+from masthead.core.duplicate_indexes import drop_indexes
 
 INDEXES = {
     "article": "recommendations_relatedarticle_article_id_1e34bc94",
@@ -35,11 +37,8 @@ class Migration(migrations.Migration):
                 for field in INDEXES
             ],
             database_operations=[
-                migrations.RunSQL(
-                    f"DROP INDEX IF EXISTS {index}",
-                    f"CREATE INDEX {index} ON recommendations_relatedarticle ({field}_id)",
-                )
-                for field, index in INDEXES.items()
+                drop_indexes("recommendations_relatedarticle",
+                             {index: f"{field}_id" for field, index in INDEXES.items()}),
             ],
         ),
     ]
