@@ -22,10 +22,12 @@ from masthead.articles.models import Article
 class RelatedArticle(models.Model):
     # No index of their own: (article, rank) and related_holders below serve both columns, and
     # each extra index is written for every stored row (a 1M rebuild writes 8M; migration 0002).
+    # No database constraint either: PostgreSQL checked 16M deferred keys at a 1M rebuild's
+    # COMMIT (233 s); Django's collector still cascades deletes (migration 0003).
     article = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+",
-                                db_index=False)
+                                db_index=False, db_constraint=False)
     related = models.ForeignKey(Article, on_delete=models.CASCADE, related_name="+",
-                                db_index=False)
+                                db_index=False, db_constraint=False)
     rank = models.PositiveSmallIntegerField()
     pinned = models.BooleanField(default=False)
     score = models.FloatField(null=True, blank=True)  # None for pins: an editor's choice
