@@ -273,6 +273,9 @@ MASTHEAD_BACKGROUND_JOBS = [
 # restart and reload, 45 ms with the copy kept, 255 MB; 1M: a 15 s reload, 4.5 GB). 0: always.
 MASTHEAD_RELATED_KEEP_ARTICLES = config.env_int("MASTHEAD_RELATED_KEEP_ARTICLES", 100_000)
 MASTHEAD_JOBS_KEPT_MEMORY = [*MASTHEAD_JOBS_KEPT_MEMORY, "masthead.recommendations.state.kept_mb"]
+# Processes a full rebuild computes lists in (forked after the fit, sharing its memory; issue
+# 20). 0: every CPU this process may use. 1 on a small server that must keep a core for pages.
+MASTHEAD_RELATED_PROCESSES = config.env_int("MASTHEAD_RELATED_PROCESSES", 0)
 
 # Several servers (issue 14): proxies whose X-Forwarded-For is believed (masthead/core/clientip.py).
 MASTHEAD_TRUSTED_PROXIES = config.trusted_proxies()

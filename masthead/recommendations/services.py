@@ -284,7 +284,7 @@ def rebuild(*, lazy: bool = False, progress=None) -> BuildReport | None:
         docs = documents.all_docs()
         if progress is not None:
             docs = progress(docs, documents.candidates().count(), "article")
-        engine = state.fit(docs)
+        engine = state.fit(docs, lists.processes())
         fit_seconds = time.perf_counter() - t0
         with state.locked() as st:
             if lazy and st.generation:

@@ -102,8 +102,9 @@ def new_engine() -> RelatedEngine:
     return engines.get_engine(getattr(settings, "MASTHEAD_RELATED_ENGINE", "lexical"))
 
 
-def fit(docs: Iterable[Doc]) -> RelatedEngine:
+def fit(docs: Iterable[Doc], processes: int = 1) -> RelatedEngine:
     engine = new_engine()
+    engine.processes = processes
     engine.fit(docs)
     return engine
 

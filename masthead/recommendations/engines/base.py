@@ -105,6 +105,9 @@ class RelatedEngine(ABC):
     """Base class every related-articles engine implements (one contract test suite for all)."""
 
     name: str = "base"
+    # Processes a full fit may fork to share its work (masthead.core.forked); the results are
+    # those of one process. The app sets it from MASTHEAD_RELATED_PROCESSES before a rebuild.
+    processes: int = 1
 
     @abstractmethod
     def fit(self, docs: Iterable[Doc]) -> None:

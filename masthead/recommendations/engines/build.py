@@ -26,6 +26,8 @@ from __future__ import annotations
 import numpy as np
 import scipy.sparse as sp
 
+from masthead.core import forked
+
 from .features import Features
 from .lists import Lists
 from .topics import one_blas_thread
@@ -33,6 +35,7 @@ from .topics import one_blas_thread
 _CLUSTER_SIZE = 400  # articles per k-means cluster, on average
 _SUB = 256  # query rows per dense product in the clustered path (memory: _SUB x pool floats)
 _SLAB = 16_384  # rows of the text matrix read at a time when the rare index is built
+_GROUP = 16  # clusters in one worker's task (~6,400 rows; its results ~3 MB)
 
 
 # Bits of the ``flags`` array: the relevance floor and the duplicate rule read the content and
@@ -43,10 +46,14 @@ WORDING = 2  # text cosine >= evidence_text
 DUPLICATE = 4  # text cosine > duplicate
 
 
-def first_stage(f: Features, lists: Lists):
+def first_stage(f: Features, lists: Lists, processes: int = 1):
     """(cand, first, flags) arrays of shape (n, k); near-duplicates go into ``lists``.
     ``cand`` is -1 where an article has fewer than k candidates (then first is -inf and the
-    flags 0); ``flags`` holds the bits above."""
+    flags 0); ``flags`` holds the bits above.
+
+    The clustered path's clusters are independent: with ``processes`` > 1 groups of them are
+    searched and scored in forked workers that share the features (``core.forked``), in
+    cluster order, so the arrays and the duplicates' order are those of one process."""
     s = f.settings
     n = f.n_slots
     k = min(s.candidates, max(n - 1, 0))
@@ -58,16 +65,43 @@ def first_stage(f: Features, lists: Lists):
     clustered = n > s.exact_candidates_max and f.topic.dim > 0
     rare = _rare_columns(f, s.rare_df if clustered else max(s.rare_df, n // 1000))
     inv = _rare_inverted(f.text.blocks[0].matrix, rare)
-    blocks = _clustered(f, rare, inv, k) if clustered else _exact(f, rare, inv, k)
-    for rows, top in blocks:
-        b_first, b_content, b_text = f.pair_scores(rows, np.maximum(top, 0))
-        missing = top < 0
-        b_first[missing], b_content[missing], b_text[missing] = -np.inf, 0, 0
-        cand[rows], first[rows] = top, b_first
-        flags[rows] = score_flags(s, b_content, b_text)
-        for r, c in zip(*np.nonzero(b_text > s.duplicate)):
+    if clustered:
+        plan = _cluster_plan(f)
+        groups = range(0, len(plan[2]), _GROUP)
+        scored = forked.ordered_map(_scored_group, (f, rare, inv, k, plan), groups, processes)
+    else:
+        scored = (_scored(f, rows, top) for rows, top in _exact(f, rare, inv, k))
+    for rows, top, b_first, b_flags, dup_rows, dup_cols in scored:
+        cand[rows], first[rows], flags[rows] = top, b_first, b_flags
+        for r, c in zip(dup_rows, dup_cols):
             lists.add_dups(int(rows[r]), top[r, c : c + 1])
     return cand, first, flags
+
+
+def _scored(f: Features, rows: np.ndarray, top: np.ndarray):
+    """A block's candidates with their first scores, flags and near-duplicate positions."""
+    s = f.settings
+    b_first, b_content, b_text = f.pair_scores(rows, np.maximum(top, 0))
+    missing = top < 0
+    b_first[missing], b_content[missing], b_text[missing] = -np.inf, 0, 0
+    dup_rows, dup_cols = np.nonzero(b_text > s.duplicate)
+    return rows, top, b_first, score_flags(s, b_content, b_text), dup_rows, dup_cols
+
+
+def _scored_group(shared, lo: int):
+    """``_scored`` of clusters ``lo`` to ``lo + _GROUP``, as one block (a worker's task)."""
+    f, rare, inv, k, plan = shared
+    clusters = range(lo, min(lo + _GROUP, len(plan[2])))
+    blocks = [_scored(f, rows, top) for rows, top in _clustered(f, rare, inv, k, plan, clusters)]
+    if not blocks:
+        empty = np.zeros(0, np.int64)
+        return (empty, np.zeros((0, k), np.int32), np.zeros((0, k), np.float32),
+                np.zeros((0, k), np.uint8), empty, empty)
+    offsets = np.cumsum([0] + [len(b[0]) for b in blocks[:-1]])
+    return (np.concatenate([b[0] for b in blocks]), *(np.concatenate([b[i] for b in blocks])
+                                                      for i in (1, 2, 3)),
+            np.concatenate([b[4] + o for b, o in zip(blocks, offsets)]),
+            np.concatenate([b[5] for b in blocks]))
 
 
 def score_flags(s, content: np.ndarray, text: np.ndarray) -> np.ndarray:
@@ -138,16 +172,20 @@ def _exact(f: Features, rare: np.ndarray, inv: sp.csr_matrix, k: int):
         yield rows, np.argpartition(-approx, k - 1, axis=1)[:, :k].astype(np.int32)
 
 
-def _clustered(f: Features, rare: np.ndarray, inv: sp.csr_matrix, k: int):
-    """Blocks of rows with their top-k among the nearest clusters' members and rare-term hits."""
-    s = f.settings
-    n = f.n_slots
-    z = f.topic.matrix
-    labels, near = _clusters(z, s.probe_clusters)
+def _cluster_plan(f: Features):
+    """(members in cluster order, each cluster's bounds in it, each cluster's probes)."""
+    labels, near = _clusters(f.topic.matrix, f.settings.probe_clusters)
     order = np.argsort(labels, kind="stable")
     bounds = np.searchsorted(labels[order], np.arange(len(near) + 1))
-    pos = np.full(n, -1, np.int64)  # corpus slot -> column in the current pool
-    for c in range(len(near)):
+    return order, bounds, near
+
+
+def _clustered(f: Features, rare: np.ndarray, inv: sp.csr_matrix, k: int, plan, clusters):
+    """Blocks of rows of ``clusters`` with their top-k among the nearest clusters' members
+    and rare-term hits."""
+    order, bounds, near = plan
+    pos = np.full(f.n_slots, -1, np.int64)  # corpus slot -> column in the current pool
+    for c in clusters:
         members = order[bounds[c] : bounds[c + 1]]
         if not len(members):
             continue

@@ -66,7 +66,7 @@ class LexicalEngine(RelatedEngine):
         self.lists.ensure(n)
         self.changes = 0
         self.fitted = n
-        cand, first, flags = first_stage(self.features, self.lists)
+        cand, first, flags = first_stage(self.features, self.lists, self.processes)
         # Both profiles come from the first-stage scores; then ``first`` becomes the final
         # score in place, and the floor and the ordering go a block of rows at a time (at 1M
         # articles each n x 50 array is 200 MB: no copies of them, issue 20).

@@ -138,3 +138,35 @@ def test_a_snapshot_leaves_the_update_indexes_out_and_updates_the_same_after_loa
     assert copy.remove(docs[1].key) == engine.remove(docs[1].key)
     for k in engine.keys():
         assert copy.related(k) == engine.related(k)
+
+
+def test_forked_first_stage_is_the_one_process_first_stage(monkeypatch):
+    # Groups of clusters searched in forked workers (core.forked): the same candidates,
+    # scores, flags and near-duplicates, in the same order, as one process; and the same lists.
+    monkeypatch.setattr(build, "_CLUSTER_SIZE", 20)
+    monkeypatch.setattr(build, "_GROUP", 3)
+    docs = generated(n_stories=40, per_story=5)
+    docs += [dataclasses.replace(d, key=f"{d.key}-again") for d in docs[::7]]  # duplicates
+    settings = dataclasses.replace(WITH_TOPICS, exact_candidates_max=0, probe_clusters=3)
+    engine = LexicalEngine(settings)
+    engine.fit(docs)
+    f = engine.features
+    one_lists, two_lists = (engine.lists.__class__(settings.stored) for _ in range(2))
+    for lists in (one_lists, two_lists):
+        lists.ensure(f.n_slots)
+    one = build.first_stage(f, one_lists, processes=1)
+    two = build.first_stage(f, two_lists, processes=2)
+    for a, b in zip(one, two):
+        np.testing.assert_array_equal(a, b)
+    assert one_lists.dups == two_lists.dups
+    copies = {frozenset((engine.slot_of[d.key], engine.slot_of[f"{d.key}-again"]))
+              for d in docs[:200:7]}
+    assert {frozenset((a, b)) for a, bs in one_lists.dups.items() for b in bs} == copies
+    forked_engine = LexicalEngine(settings)
+    forked_engine.processes = 2
+    forked_engine.fit(docs)
+
+    def lists_of(e):
+        return {d.key: [(r.key, r.score) for r in e.related(d.key, 8)] for d in docs}
+
+    assert lists_of(forked_engine) == lists_of(engine)

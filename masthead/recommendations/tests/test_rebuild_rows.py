@@ -172,3 +172,37 @@ def test_dropping_invisible_lists_is_an_anti_join(site, make_article):
             cursor.execute("EXPLAIN " + delete[0])
             plan = "\n".join(row[0] for row in cursor.fetchall())
         assert "Anti Join" in plan and "SubPlan" not in plan, plan
+
+
+def test_forked_workers_store_the_same_rows_as_one_process(site, monkeypatch, settings):
+    """A full rebuild's lists computed in forked workers (`core.forked`) are the rows and
+    changed ids of one process: pins, exclusions, an article hidden behind the engine's back,
+    many chunks, a first build and a rewrite."""
+    services.rebuild()
+    RelatedOverride.objects.create(article=site[0], related=site[8], kind="pin")
+    RelatedOverride.objects.create(article=site[0], related=site[1], kind="exclude")
+    RelatedOverride.objects.create(article=site[4], related=site[2], kind="pin")
+    engine = state.current(services.EngineState.objects.get(pk=1))
+    Article.objects.filter(pk=site[5].pk).update(status="draft")
+    ids = [a.pk for a in site]
+    visible = set(documents.candidates().values_list("pk", flat=True))
+    monkeypatch.setattr(lists, "CHUNK", 4)
+    monkeypatch.setattr(lists, "PARALLEL_MIN", 1)
+
+    def written(processes: int):
+        settings.MASTHEAD_RELATED_PROCESSES = processes
+        RelatedArticle.objects.all().delete()
+        first = lists.write(engine, ids, visible=visible)
+        rows = list(RelatedArticle.objects.order_by("article_id", "rank").values_list(
+            "article_id", "related_id", "rank", "pinned", "score", "explanation"))
+        again = lists.write(engine, ids, visible=visible)
+        assert list(RelatedArticle.objects.order_by("article_id", "rank").values_list(
+            "article_id", "related_id", "rank", "pinned", "score", "explanation")) == rows
+        return first, rows, again
+
+    one, forked = written(1), written(2)
+    assert forked == one
+    first, rows, again = one
+    assert first and again == set() and rows
+    assert {(site[4].pk, site[2].pk, 0, True)} <= {row[:4] for row in rows}
+    assert not any(site[5].pk in row[:2] for row in rows)
