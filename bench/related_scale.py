@@ -40,12 +40,37 @@ from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings
 PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
+def tree_pss() -> int:
+    """Proportional set size of this process and its children (forked workers share the
+    engine's pages: their RSS counts them again, their PSS only once in the sum)."""
+    pids = [os.getpid()]
+    for task in os.listdir("/proc/self/task"):
+        with contextlib.suppress(OSError), open(f"/proc/self/task/{task}/children") as fh:
+            pids += [int(p) for p in fh.read().split()]
+    total = 0
+    for pid in pids:
+        with contextlib.suppress(OSError), open(f"/proc/{pid}/smaps_rollup") as fh:
+            for line in fh:
+                if line.startswith("Pss:"):
+                    total += int(line.split()[1]) * 1024
+                    break
+    return total
+
+
+def cpu_seconds() -> float:
+    """CPU of this process and of its finished children (the rebuild's forked workers)."""
+    me, kids = (resource.getrusage(w) for w in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
+
+
 class Sampler(threading.Thread):
-    """Peak RSS since the last ``reset``, sampled every 5 ms."""
+    """Peak RSS since the last ``reset``, sampled every 5 ms; peak PSS of the process tree
+    (with forked workers), every 200 ms."""
 
     def __init__(self) -> None:
         super().__init__(daemon=True)
         self.peak = 0
+        self.tree_peak = 0
         self.stop = False
         # Without it the thread could write back the last phase's peak just after a reset
         # (the 1M run's lists phase showed the fit's 3,344 MB; it never rose above 2,700).
@@ -56,14 +81,19 @@ class Sampler(threading.Thread):
             return int(fh.read().split()[1]) * PAGE
 
     def run(self) -> None:
+        tick = 0
         while not self.stop:
             with self.lock:
                 self.peak = max(self.peak, self.rss())
+                if tick % 40 == 0:
+                    self.tree_peak = max(self.tree_peak, tree_pss())
+            tick += 1
             time.sleep(0.005)
 
     def reset(self) -> None:
         with self.lock:
             self.peak = self.rss()
+            self.tree_peak = tree_pss()
 
 
 SAMPLER = Sampler()
@@ -76,17 +106,20 @@ _OPEN: list[dict] = []  # enclosing phases: an inner phase's peak is theirs too
 @contextlib.contextmanager
 def phase(name: str):
     SAMPLER.reset()
-    t0, c0 = time.perf_counter(), time.process_time()
-    mine = {"peak": SAMPLER.peak}
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    mine = {"peak": SAMPLER.peak, "tree": SAMPLER.tree_peak}
     _OPEN.append(mine)
     yield
     _OPEN.pop()
     peak = max(SAMPLER.peak, SAMPLER.rss(), mine["peak"])
+    tree = max(SAMPLER.tree_peak, mine["tree"])
     for outer in _OPEN:
         outer["peak"] = max(outer["peak"], peak)
+        outer["tree"] = max(outer["tree"], tree)
     PHASES.append({"phase": name, "wall_s": round(time.perf_counter() - t0, 2),
-                   "cpu_s": round(time.process_time() - c0, 2),
+                   "cpu_s": round(cpu_seconds() - c0, 2),
                    "peak_rss_mb": round(peak / 2**20),
+                   "peak_tree_pss_mb": round(tree / 2**20),
                    "end_rss_mb": round(SAMPLER.rss() / 2**20)})
     print(json.dumps(PHASES[-1]), flush=True)
 
@@ -236,6 +269,8 @@ def main() -> int:
     ap.add_argument("--from-snapshot", type=Path, default=None,
                     help="skip the fit: load this pickled engine (--keep-snapshot of an "
                          "earlier run on the same corpus and --limit) and time --upserts only")
+    ap.add_argument("--processes", type=int, default=1,
+                    help="processes the fit's first stage forks (engine.processes; 1 = none)")
     ap.add_argument("--recall", action="store_true",
                     help="fit twice (exact, then clustered candidates) and compare the lists")
     args = ap.parse_args()
@@ -246,15 +281,16 @@ def main() -> int:
     SAMPLER.start()
     load = os.getloadavg()
     engine = LexicalEngine(settings(args.exact_max))
+    engine.processes = args.processes
     fit_features = lexical.Features.fit
 
-    def features_fit(self, d):
+    def features_fit(self, d, processes=1):
         with phase("features (tokens, tf-idf, topics)"):
-            return fit_features(self, d)
+            return fit_features(self, d, processes)
 
     lexical.Features.fit = features_fit
     wrap(lexical, "first_stage", "first stage (candidates)")
-    t0, c0 = time.perf_counter(), time.process_time()
+    t0, c0 = time.perf_counter(), cpu_seconds()
     with phase("fit (total)"):
         engine.fit(docs(args.corpus / "articles.jsonl", args.limit))
     n = len(engine)
@@ -275,11 +311,13 @@ def main() -> int:
     else:
         snap.unlink()
     rebuild = {"wall_s": round(time.perf_counter() - t0, 1),
-               "cpu_s": round(time.process_time() - c0, 1),
-               "peak_rss_mb": max(p["peak_rss_mb"] for p in PHASES)}
+               "cpu_s": round(cpu_seconds() - c0, 1),
+               "peak_rss_mb": max(p["peak_rss_mb"] for p in PHASES),
+               "peak_tree_pss_mb": max(p["peak_tree_pss_mb"] for p in PHASES),
+               "processes": args.processes}
     upserts = time_upserts(engine, args) if args.upserts else []
     total = {"wall_s": round(time.perf_counter() - t0, 1),
-             "cpu_s": round(time.process_time() - c0, 1),
+             "cpu_s": round(cpu_seconds() - c0, 1),
              "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)}
     out = {"articles": n, "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
            "load_average_start": [round(x, 2) for x in load],

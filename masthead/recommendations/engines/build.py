@@ -57,11 +57,8 @@ def first_stage(f: Features, lists: Lists, processes: int = 1):
     s = f.settings
     n = f.n_slots
     k = min(s.candidates, max(n - 1, 0))
-    cand = np.full((n, k), -1, np.int32)  # int32: at 1M, 200 MB less than int64
-    first = np.full((n, k), -np.inf, np.float32)
-    flags = np.zeros((n, k), np.uint8)
     if n < 2:
-        return cand, first, flags
+        return _empty(n, k)
     clustered = n > s.exact_candidates_max and f.topic.dim > 0
     rare = _rare_columns(f, s.rare_df if clustered else max(s.rare_df, n // 1000))
     inv = _rare_inverted(f.text.blocks[0].matrix, rare)
@@ -71,11 +68,23 @@ def first_stage(f: Features, lists: Lists, processes: int = 1):
         scored = forked.ordered_map(_scored_group, (f, rare, inv, k, plan), groups, processes)
     else:
         scored = (_scored(f, rows, top) for rows, top in _exact(f, rare, inv, k))
+    # Allocated once the workers are forked (at the first result): pages the parent writes
+    # after a fork are copied, and workers that inherited these arrays would hold them twice
+    # (at 1M, 450 MB a worker).
+    cand = first = flags = None
     for rows, top, b_first, b_flags, dup_rows, dup_cols in scored:
+        if cand is None:
+            cand, first, flags = _empty(n, k)
         cand[rows], first[rows], flags[rows] = top, b_first, b_flags
         for r, c in zip(dup_rows, dup_cols):
             lists.add_dups(int(rows[r]), top[r, c : c + 1])
-    return cand, first, flags
+    return (cand, first, flags) if cand is not None else _empty(n, k)
+
+
+def _empty(n: int, k: int):
+    """(cand, first, flags) with no candidate: -1, -inf and no flag."""
+    cand = np.full((n, k), -1, np.int32)  # int32: at 1M, 200 MB less than int64
+    return cand, np.full((n, k), -np.inf, np.float32), np.zeros((n, k), np.uint8)
 
 
 def _scored(f: Features, rows: np.ndarray, top: np.ndarray):

@@ -121,8 +121,9 @@ class Features:
         self._interned: dict = {}
 
     # -- building -----------------------------------------------------------------------------
-    def fit(self, docs: Iterable[Doc]) -> list[str]:
-        """Build from ``docs`` read once (a database cursor will do); return their keys."""
+    def fit(self, docs: Iterable[Doc], processes: int = 1) -> list[str]:
+        """Build from ``docs`` read once (a database cursor will do); return their keys.
+        ``processes``: forked workers the tokenising may share (results are the same)."""
         s = self.settings
         keys: list[str] = []
         # Tags and authors on disk until the fit ends; sections and times as they come
@@ -143,7 +144,7 @@ class Features:
                     conflicts.append(conflict)
                 yield d.title, d.body
 
-        x = self.vectoriser.fit_transform(texts())
+        x = self.vectoriser.fit_transform(texts(), processes)
         self.text = SparseRows(x)
         if self.weighs_facts:
             fi = self.fact_index

@@ -55,7 +55,7 @@ class LexicalEngine(RelatedEngine):
         s = self.settings
         self.features = Features(s)
         with one_blas_thread():
-            self._keys = self.features.fit(docs)
+            self._keys = self.features.fit(docs, self.processes)
         self.slot_of = {k: i for i, k in enumerate(self._keys)}
         if len(self.slot_of) != len(self._keys):
             self.fit([])

@@ -15,13 +15,15 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from itertools import repeat
+from itertools import islice, repeat
 
 import numpy as np
 import scipy.sparse as sp
 from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS
+
+from masthead.core import forked
 
 from .spill import RowSpill, assemble
 
@@ -31,6 +33,7 @@ _TOKEN = re.compile(r"\w\w+")
 _STOP = frozenset(ENGLISH_STOP_WORDS)
 _STOP_COL = -2  # stop words sit in the word dictionary with this marker column
 _PAIR_SHIFT = np.int64(32)
+_BATCH = 256  # articles in one worker's task when a fit tokenises in forked workers
 
 
 @dataclass(frozen=True)
@@ -94,6 +97,15 @@ class Vocabulary:
                     c = self.word_col[w] = len(self.names)
                     self.names.append(w)
                 cols[i] = c
+        return cols[cols != _STOP_COL]
+
+    def known_cols(self, text: str, unseen: dict[str, int], base: int) -> np.ndarray:
+        """``_word_cols`` without growing: a word not in the vocabulary gets the stand-in
+        column ``base + j``, j its rank among ``unseen`` (filled in order of first sight)."""
+        words = _TOKEN.findall(text.lower())
+        cols = np.fromiter(map(self.word_col.get, words, repeat(-1)), np.int64, len(words))
+        for i in np.flatnonzero(cols == -1).tolist():
+            cols[i] = unseen.setdefault(words[i], base + len(unseen))
         return cols[cols != _STOP_COL]
 
     def tokens(self, title: str, body: str, grow: bool) -> tuple[np.ndarray, np.ndarray, int]:
@@ -168,32 +180,29 @@ class Vectoriser:
         self.avg_len = 1.0
 
     # -- fit ----------------------------------------------------------------------------------
-    def fit_transform(self, texts: Iterable[tuple[str, str]]) -> sp.csr_matrix:
+    def fit_transform(self, texts: Iterable[tuple[str, str]], processes: int = 1) -> sp.csr_matrix:
         """Learn vocabulary and df from (title, body) pairs, read once; return their rows.
 
         Word pairs are kept when seen in ``min_pair_df`` of the first ``pair_sample`` articles
         (exact below that size). Counting every pair of 100k articles held ~30M mostly-singleton
         codes and pushed a fit past 3 GB; the first articles are buffered as token arrays until
         the pair vocabulary is known, so ``texts`` can be a database cursor read newest first
-        (then the pairs are those of recent news).
+        (then the pairs are those of recent news). The articles after them are tokenised in
+        ``processes`` forked workers when more than one (``_tokenised_rest``).
         """
         v, s = self.vocab, self.settings
+        texts = iter(texts)
         buffered, toks = [], RowSpill()  # every article's counts, on disk until weighed
-        for title, body in texts:
+        for title, body in islice(texts, s.pair_sample):
             words, weights, n_title = v.tokens(title, body, grow=True)
-            codes, cw = self._pairs(words, weights, n_title)
-            if buffered is not None:
-                # Only the words and each distinct pair are buffered; weights and the pairs in
-                # order are recomputed from the words later. Buffering them too cost ~8 KB an
-                # article, ~230 MB of a 100k fit's peak (30k articles buffered).
-                buffered.append((words.astype(np.int32), n_title, np.unique(codes)))
-                if len(buffered) >= s.pair_sample:
-                    self._start_pairs(buffered, toks)
-                    buffered = None
-            else:
-                _spill(toks, self._tokenised(words, weights, codes, cw))
-        if buffered is not None:
-            self._start_pairs(buffered, toks)
+            codes, _ = self._pairs(words, weights, n_title)
+            # Only the words and each distinct pair are buffered; weights and the pairs in
+            # order are recomputed from the words later. Buffering them too cost ~8 KB an
+            # article, ~230 MB of a 100k fit's peak (30k articles buffered).
+            buffered.append((words.astype(np.int32), n_title, np.unique(codes)))
+        self._start_pairs(buffered, toks)
+        for tok in self._tokenised_rest(texts, processes):
+            _spill(toks, tok)
         v.df = np.zeros(v.n_cols, dtype=np.int64)
         total_len = 0.0
         for _, cols, _, lengths in toks.chunks():
@@ -205,6 +214,40 @@ class Vectoriser:
         x = assemble(rows, v.n_cols)
         toks.close()
         return x
+
+    def _tokenised_rest(self, texts: Iterator[tuple[str, str]], processes: int):
+        """``Tokenised`` of each article after the pair sample, in order, new words added.
+
+        The pair vocabulary is fixed by now, so a worker forked here can do all of an article's
+        work with the vocabulary it inherited, except numbering the words it has never seen:
+        it gives them stand-in columns from ``n_cols`` up and returns them by name, and this
+        process numbers them in reading order, as one process would, then re-sorts the
+        article's columns. A pair never involves such a word (pairs were counted in the sample,
+        whose words all have columns below ``n_cols``), so the pair columns are the same."""
+        v = self.vocab
+        if processes <= 1:
+            for title, body in texts:
+                words, weights, n_title = v.tokens(title, body, grow=True)
+                yield self._tokenised(words, weights, *self._pairs(words, weights, n_title))
+            return
+        base = v.n_cols  # stand-in columns start here
+        batches = iter(lambda: list(islice(texts, _BATCH)), [])
+        for batch in forked.ordered_map(_tokenise_batch, (self, base), batches, processes):
+            for tok, unseen in batch:
+                if unseen:
+                    real = np.empty(len(unseen), np.int64)
+                    for j, word in enumerate(unseen):
+                        col = v.word_col.get(word)
+                        if col is None:  # first seen in this article
+                            col = v.word_col[word] = len(v.names)
+                            v.names.append(word)
+                        real[j] = col
+                    cols = tok.cols.astype(np.int64)
+                    new = cols >= base
+                    cols[new] = real[cols[new] - base]
+                    order = np.argsort(cols)
+                    tok = Tokenised(cols[order].astype(np.int32), tok.tf[order], tok.length)
+                yield tok
 
     def _start_pairs(self, buffered: list, toks: RowSpill) -> None:
         """Fix the pair vocabulary from the buffered articles, then turn them into ``toks``."""
@@ -280,6 +323,22 @@ class Vectoriser:
         norm = math.sqrt(float(w @ w)) or 1.0
         order = np.argsort(cols)
         return cols[order], (w[order] / norm).astype(np.float32)
+
+
+def _tokenise_batch(shared, batch: list[tuple[str, str]]) -> list[tuple[Tokenised, list[str]]]:
+    """In a forked worker: each article's ``Tokenised`` with words its inherited vocabulary
+    lacks at stand-in columns ``base + j``, and those words in order (``_tokenised_rest``)."""
+    vectoriser, base = shared
+    v = vectoriser.vocab
+    out = []
+    for title, body in batch:
+        unseen: dict[str, int] = {}
+        t = v.known_cols(title, unseen, base)
+        b = v.known_cols(body, unseen, base)
+        words, weights = np.concatenate([t, b]), v.weights(len(t), len(b))
+        codes, cw = vectoriser._pairs(np.where(words >= base, -1, words), weights, len(t))
+        out.append((vectoriser._tokenised(words, weights, codes, cw), list(unseen)))
+    return out
 
 
 def _spill(toks: RowSpill, t: Tokenised) -> None:

@@ -104,3 +104,41 @@ def test_a_story_whose_lead_matches_beats_one_matching_the_background():
         _, x, _ = fitted([query, heist, fire, *rest], pairs=False, lead_weight=lead_weight)
         sims = (x @ x[0].T).toarray().ravel()
         assert int(np.argmax(sims[1:3])) + 1 == winner
+
+
+def test_forked_tokenising_numbers_and_weighs_as_one_process(monkeypatch):
+    # After the pair sample, articles are tokenised in forked workers that give unseen words
+    # stand-in columns; this process numbers them in reading order. Everything must be as one
+    # process made it: vocabulary, column numbers, df, the tf-idf rows, and the lists.
+    import dataclasses
+
+    from masthead.recommendations.engines import LexicalEngine, LexicalSettings
+    from masthead.recommendations.engines import text as text_module
+
+    from .test_engine_corpora import generated
+
+    monkeypatch.setattr(text_module, "_BATCH", 16)  # several tasks
+    docs = generated(n_stories=30, per_story=5)
+    docs += [dataclasses.replace(d, key=f"{d.key}-new", title=f"{d.title} zyzzyva{i}",
+                                 body=f"quokka{i} {d.body} zyzzyva{i} brandnewword{i % 3}")
+             for i, d in enumerate(docs[:40])]  # words first seen after the sample
+    settings = LexicalSettings(text=TextSettings(pair_sample=25), min_docs_for_topics=20,
+                               topic_dims=8)
+    engines = []
+    for processes in (1, 2):
+        engine = LexicalEngine(settings)
+        engine.processes = processes
+        engine.fit(docs)
+        engines.append(engine)
+    one, two = (e.features for e in engines)
+    v1, v2 = one.vectoriser.vocab, two.vectoriser.vocab
+    assert v1.names == v2.names and v1.word_col == v2.word_col
+    assert "brandnewword1" in v1.word_col and v1.word_col["zyzzyva39"] > v1.pair_cols[0]
+    np.testing.assert_array_equal(v1.df, v2.df)
+    a, b = one.text.blocks[0].matrix, two.text.blocks[0].matrix
+    for name in ("indptr", "indices", "data"):
+        np.testing.assert_array_equal(getattr(a, name), getattr(b, name))
+    assert one.vectoriser.avg_len == two.vectoriser.avg_len
+    lists = [{d.key: [(r.key, r.score) for r in e.related(d.key, 8)] for d in docs}
+             for e in engines]
+    assert lists[0] == lists[1]
