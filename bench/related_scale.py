@@ -30,10 +30,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT))
+sys.path[:0] = [str(ROOT), str(ROOT / "bench" / "lib")]
 
 import numpy as np  # noqa: E402
 import scipy.sparse as sp  # noqa: E402
+from procs import tree_pss_bytes  # noqa: E402
 
 from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings, lexical  # noqa: E402
 
@@ -41,20 +42,7 @@ PAGE = os.sysconf("SC_PAGE_SIZE")
 
 
 def tree_pss() -> int:
-    """Proportional set size of this process and its children (forked workers share the
-    engine's pages: their RSS counts them again, their PSS only once in the sum)."""
-    pids = [os.getpid()]
-    for task in os.listdir("/proc/self/task"):
-        with contextlib.suppress(OSError), open(f"/proc/self/task/{task}/children") as fh:
-            pids += [int(p) for p in fh.read().split()]
-    total = 0
-    for pid in pids:
-        with contextlib.suppress(OSError), open(f"/proc/{pid}/smaps_rollup") as fh:
-            for line in fh:
-                if line.startswith("Pss:"):
-                    total += int(line.split()[1]) * 1024
-                    break
-    return total
+    return tree_pss_bytes(os.getpid())
 
 
 def cpu_seconds() -> float:

@@ -35,11 +35,14 @@ import platform
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path[:0] = [str(REPO), str(REPO / "bench" / "lib")]
+from procs import tree_pss_bytes  # noqa: E402
+
 RESULTS = REPO / "bench" / "results"
 DOC = REPO / "docs" / "performance.md"
 START, END = "<!-- scale:start -->", "<!-- scale:end -->"
@@ -66,6 +69,21 @@ def _normal_priority() -> None:
         pass
 
 
+class TreeMemory(threading.Thread):
+    """Peak PSS of a process and its children, every 2 s: `ru_maxrss` is one process's, and a
+    related rebuild forks workers that share its pages (bench/lib/procs.py)."""
+
+    def __init__(self, pid: int) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.peak, self.done = pid, 0, False
+        self.start()
+
+    def run(self) -> None:
+        while not self.done:
+            self.peak = max(self.peak, tree_pss_bytes(self.pid))
+            time.sleep(2)
+
+
 def run(argv: list[str], env: dict, log: Path, latency: bool = False) -> dict:
     """Run `argv`, its output appended to `log`; wall, CPU and peak RSS of the process."""
     started, load = time.monotonic(), os.getloadavg()[0]
@@ -74,11 +92,13 @@ def run(argv: list[str], env: dict, log: Path, latency: bool = False) -> dict:
         fh.flush()
         proc = subprocess.Popen(argv, env=env, stdout=subprocess.PIPE, stderr=fh, cwd=REPO,
                                 preexec_fn=_normal_priority if latency else None)
+        tree = TreeMemory(proc.pid)
         out = b""
         for line in proc.stdout:
             out += line
             fh.write(line)
             fh.flush()
+        tree.done = True
         _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
         raise SystemExit(f"{argv[1:3]} failed (exit {os.waitstatus_to_exitcode(status)}); "
@@ -86,6 +106,7 @@ def run(argv: list[str], env: dict, log: Path, latency: bool = False) -> dict:
     return {"seconds": round(time.monotonic() - started, 1),
             "cpu_seconds": round(usage.ru_utime + usage.ru_stime, 1),
             "peak_rss_mb": round(usage.ru_maxrss / 1024, 1),
+            "peak_tree_pss_mb": round(tree.peak / 2**20, 1),
             "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2),
             "niceness": 0 if latency and os.geteuid() == 0 else os.getpriority(
                 os.PRIO_PROCESS, 0),

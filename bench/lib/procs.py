@@ -132,3 +132,27 @@ def group_memory_mb(proc: subprocess.Popen) -> dict[int, dict[str, float]]:
         except (OSError, ValueError, IndexError):
             continue
     return found
+
+
+def tree_pss_bytes(pid: int) -> int:
+    """Proportional set size of `pid` and all its descendants. Forked workers share their
+    parent's pages: each one's RSS counts them again, their PSS adds up to the memory the
+    whole tree really holds (a related rebuild forks workers after its fit)."""
+    pids, seen, total = [pid], set(), 0
+    while pids:
+        p = pids.pop()
+        if p in seen:
+            continue
+        seen.add(p)
+        try:
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    pids += [int(c) for c in fh.read().split()]
+            with open(f"/proc/{p}/smaps_rollup") as fh:
+                for line in fh:
+                    if line.startswith("Pss:"):
+                        total += int(line.split()[1]) * 1024
+                        break
+        except (OSError, ValueError):
+            continue
+    return total

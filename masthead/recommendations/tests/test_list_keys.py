@@ -12,7 +12,7 @@ import pytest
 from django.db import connection
 
 from masthead.articles.models import Article
-from masthead.recommendations.models import RelatedArticle, RelatedOverride
+from masthead.recommendations.models import RelatedArticle
 from masthead.recommendations.reading import shown_related
 
 pytestmark = pytest.mark.django_db
