@@ -89,8 +89,7 @@ def _write_chunk(engine: RelatedEngine, ids: list[int], known: set[int] | None,
                if known is None else known.intersection(ids))
     pins, excluded = _overrides(visible)
     picks = _picks(engine, sorted(visible), pins, excluded)
-    named = {x for pk in visible for x in pins.get(pk, ())}
-    named |= {rel for items in picks.values() for rel, _, _ in items}
+    named = _named(picks, pins)
     # The engine may still hold an article deleted behind its back; store only visible ones.
     alive = (set(documents.candidates_among(named).values_list("pk", flat=True))
              if known is None else named & known)
@@ -128,9 +127,13 @@ def _rows_of(shared, task):
     chunk, pins, excluded = task
     shown = [pk for pk in chunk if pk in known]
     picks = _picks(engine, shown, pins, excluded)
-    named = {x for pk in shown for x in pins.get(pk, ())}
-    named |= {rel for items in picks.values() for rel, _, _ in items}
-    return (chunk, *_rows(picks, pins, named & known))
+    return (chunk, *_rows(picks, pins, _named(picks, pins) & known))
+
+
+def _named(picks: dict, pins: dict) -> set[int]:
+    """Every article these lists would show: their pins and the engine's picks."""
+    return ({x for pk in picks for x in pins.get(pk, ())}
+            | {rel for items in picks.values() for rel, _, _ in items})
 
 
 def _picks(engine: RelatedEngine, ids: list[int], pins: dict, excluded: dict) -> dict:

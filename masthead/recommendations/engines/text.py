@@ -83,27 +83,34 @@ class Vocabulary:
     def n_cols(self) -> int:
         return len(self.names)
 
-    def _word_cols(self, text: str, grow: bool) -> np.ndarray:
-        """Columns of the content words of ``text`` in order (-1 = unknown, when not growing)."""
+    def _looked_up(self, text: str) -> tuple[list[str], np.ndarray]:
+        """The tokens of ``text`` and their columns (-1 = unknown, _STOP_COL = stop word)."""
         words = _TOKEN.findall(text.lower())
         # One C-level dict lookup per token (stop words map to _STOP_COL): this loop is the
         # bulk of a 100k fit, and map() over dict.get was 30 % faster than a filtered listcomp.
-        cols = np.fromiter(map(self.word_col.get, words, repeat(-1)), np.int64, len(words))
+        return words, np.fromiter(map(self.word_col.get, words, repeat(-1)), np.int64,
+                                  len(words))
+
+    def column(self, word: str) -> int:
+        """The word's column, given one now if it has none."""
+        c = self.word_col.get(word)
+        if c is None:
+            c = self.word_col[word] = len(self.names)
+            self.names.append(word)
+        return c
+
+    def _word_cols(self, text: str, grow: bool) -> np.ndarray:
+        """Columns of the content words of ``text`` in order (-1 = unknown, when not growing)."""
+        words, cols = self._looked_up(text)
         if grow:
             for i in np.flatnonzero(cols == -1).tolist():
-                w = words[i]
-                c = self.word_col.get(w)
-                if c is None:
-                    c = self.word_col[w] = len(self.names)
-                    self.names.append(w)
-                cols[i] = c
+                cols[i] = self.column(words[i])
         return cols[cols != _STOP_COL]
 
     def known_cols(self, text: str, unseen: dict[str, int], base: int) -> np.ndarray:
         """``_word_cols`` without growing: a word not in the vocabulary gets the stand-in
         column ``base + j``, j its rank among ``unseen`` (filled in order of first sight)."""
-        words = _TOKEN.findall(text.lower())
-        cols = np.fromiter(map(self.word_col.get, words, repeat(-1)), np.int64, len(words))
+        words, cols = self._looked_up(text)
         for i in np.flatnonzero(cols == -1).tolist():
             cols[i] = unseen.setdefault(words[i], base + len(unseen))
         return cols[cols != _STOP_COL]
@@ -235,13 +242,7 @@ class Vectoriser:
         for batch in forked.ordered_map(_tokenise_batch, (self, base), batches, processes):
             for tok, unseen in batch:
                 if unseen:
-                    real = np.empty(len(unseen), np.int64)
-                    for j, word in enumerate(unseen):
-                        col = v.word_col.get(word)
-                        if col is None:  # first seen in this article
-                            col = v.word_col[word] = len(v.names)
-                            v.names.append(word)
-                        real[j] = col
+                    real = np.array([v.column(word) for word in unseen], np.int64)
                     cols = tok.cols.astype(np.int64)
                     new = cols >= base
                     cols[new] = real[cols[new] - base]
