@@ -90,21 +90,40 @@ class SkippedItem:
     whole: bool = True  # an item of the source left out (not a part of one, e.g. a comment)
 
 
+# Skipped items listed one by one for each reason; past that they are counted. A 1M-post
+# WordPress export has 100,000 attachments, each skipped with the same reason: a list of them
+# all held ~30 MB through the import and printed 100,000 lines (issue 20).
+LISTED_PER_REASON = 20
+
+
 @dataclass
 class ImportReport:
-    """What an import did: counts per kind and every skipped item with its reason."""
+    """What an import did: counts per kind and the skipped items with their reasons (the first
+    `LISTED_PER_REASON` of each reason by name, then how many more)."""
 
     created: dict[str, int] = field(default_factory=dict)
     unchanged: dict[str, int] = field(default_factory=dict)
     skipped: list[SkippedItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # (reason, whole) -> every item skipped for it, listed or not
+    skip_counts: dict[tuple[str, bool], int] = field(default_factory=dict)
 
     def count(self, kind: str, created: bool = True, n: int = 1) -> None:
         bucket = self.created if created else self.unchanged
         bucket[kind] = bucket.get(kind, 0) + n
 
     def skip(self, what: str, reason: str, whole: bool = True) -> None:
-        self.skipped.append(SkippedItem(what, reason, whole))
+        key = (reason, whole)
+        self.skip_counts[key] = self.skip_counts.get(key, 0) + 1
+        if self.skip_counts[key] <= LISTED_PER_REASON:
+            self.skipped.append(SkippedItem(what, reason, whole))
+
+    def add_skips(self, other: ImportReport) -> None:
+        """Another report's skipped items (a parser's, read in another process) and notes."""
+        self.skipped += other.skipped
+        for key, n in other.skip_counts.items():
+            self.skip_counts[key] = self.skip_counts.get(key, 0) + n
+        self.notes += other.notes
 
     def lines(self) -> list[str]:
         out = []
@@ -113,8 +132,14 @@ class ImportReport:
                 f"{kind}: {self.created.get(kind, 0)} created, "
                 f"{self.unchanged.get(kind, 0)} already present"
             )
+        listed: dict[tuple[str, bool], int] = {}
         for item in self.skipped:
             out.append(f"skipped {item.what}: {item.reason}")
+            listed[item.reason, item.whole] = listed.get((item.reason, item.whole), 0) + 1
+        for (reason, whole), n in self.skip_counts.items():
+            if n > listed.get((reason, whole), 0):
+                out.append(f"skipped {n - listed.get((reason, whole), 0)} more "
+                           f"{'item' if whole else 'part'}(s): {reason}")
         out.extend(self.notes)
         return out
 
@@ -125,7 +150,7 @@ class ImportReport:
         stories = ("article", "page")
         imported = sum(self.created.get(k, 0) for k in stories)
         skipped = sum(self.unchanged.get(k, 0) for k in stories) + sum(
-            1 for item in self.skipped if item.whole)
+            n for (_, whole), n in self.skip_counts.items() if whole)
         line = f"{imported} imported, {skipped} skipped, 0 errors"
         if not imported and not skipped and not self.skipped:
             line += " (the input holds no articles)"

@@ -89,8 +89,7 @@ def import_wxr_file(path: str | Path, tz=None, max_bytes: int = MAX_BYTES,
                                         done=lambda parsed: setattr(export, "report", parsed))
         store_records(progress(posts, export.posts, "post"), report)
     # The parser's report (skipped items, dropped shortcodes) is complete once consumed.
-    report.skipped += export.report.skipped
-    report.notes += export.report.notes
+    report.add_skips(export.report)
     report.count("section", n=Section.objects.count() - sections)
     report.count("tag", n=Tag.objects.count() - tags)
     return report
