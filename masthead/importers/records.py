@@ -91,8 +91,8 @@ class SkippedItem:
 
 
 # Skipped items listed one by one for each reason; past that they are counted. A 1M-post
-# WordPress export has 100,000 attachments, each skipped with the same reason: a list of them
-# all held ~30 MB through the import and printed 100,000 lines (issue 20).
+# WordPress export has 100,000 attachments, each skipped with the same reason: the report
+# kept an entry for each through the import and printed 100,000 lines (issue 20).
 LISTED_PER_REASON = 20
 
 

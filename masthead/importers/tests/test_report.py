@@ -1,5 +1,5 @@
 """An import's report lists the first skipped items of each reason and counts the rest, so a
-million-post export's 100,000 skipped attachments cost neither 30 MB nor 100,000 lines."""
+million-post export's 100,000 skipped attachments are not 100,000 lines."""
 
 from __future__ import annotations
 
