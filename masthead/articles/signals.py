@@ -9,7 +9,9 @@ in that same transaction and run after it commits: never slow work, never I/O to
 - `article_deleted(article)`: an article is about to be deleted (sent before the row goes).
 - `taxonomy_changed(kind, obj)`: a section, tag or author changed (name, slug, description).
 - `front_page_curated(change)`: an editor changed the front page's lead, order or pins.
-- `bulk_import_finished(article_ids)`: an import stored many articles with signals suspended.
+- `bulk_import_finished(article_ids)`: an import stored many articles with signals suspended;
+  `article_ids` is a sequence (an `array` of a million ids from a big import): slice it, never
+  copy it whole.
 """
 
 from django.dispatch import Signal

@@ -105,6 +105,8 @@ class ImportReport:
     unchanged: dict[str, int] = field(default_factory=dict)
     skipped: list[SkippedItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # what a note is about -> every note about it, listed or not
+    note_counts: dict[str, int] = field(default_factory=dict)
     # (reason, whole) -> every item skipped for it, listed or not
     skip_counts: dict[tuple[str, bool], int] = field(default_factory=dict)
 
@@ -118,12 +120,22 @@ class ImportReport:
         if self.skip_counts[key] <= LISTED_PER_REASON:
             self.skipped.append(SkippedItem(what, reason, whole))
 
+    def note(self, text: str, about: str = "") -> None:
+        """A remark on one item; past `LISTED_PER_REASON` of the same `about`, only counted
+        (a million untitled posts would otherwise be a million lines, kept in memory)."""
+        key = about or text
+        self.note_counts[key] = self.note_counts.get(key, 0) + 1
+        if self.note_counts[key] <= LISTED_PER_REASON:
+            self.notes.append(text)
+
     def add_skips(self, other: ImportReport) -> None:
         """Another report's skipped items (a parser's, read in another process) and notes."""
         self.skipped += other.skipped
         for key, n in other.skip_counts.items():
             self.skip_counts[key] = self.skip_counts.get(key, 0) + n
         self.notes += other.notes
+        for key, n in other.note_counts.items():
+            self.note_counts[key] = self.note_counts.get(key, 0) + n
 
     def lines(self) -> list[str]:
         out = []
@@ -141,6 +153,8 @@ class ImportReport:
                 out.append(f"skipped {n - listed.get((reason, whole), 0)} more "
                            f"{'item' if whole else 'part'}(s): {reason}")
         out.extend(self.notes)
+        out.extend(f"{n - LISTED_PER_REASON} more: {about}"
+                   for about, n in self.note_counts.items() if n > LISTED_PER_REASON)
         return out
 
     def summary(self) -> str:

@@ -277,10 +277,10 @@ def _store_comments(records, articles, report: ImportReport, names: _Names) -> N
         keys = {c.key for c in record.comments if c.key}
         for c in record.comments:
             if c.parent_key and c.parent_key not in keys:
-                report.notes.append(
+                report.note(
                     f"comment {c.key!r} on {article.headline[:40]!r}: parent {c.parent_key!r} "
-                    "not in the file; stored as a top-level comment"
-                )
+                    "not in the file; stored as a top-level comment",
+                    "comments whose parent is not in the file stored as top-level comments")
                 c.parent_key = ""
             pending.append((article, c))
     stored: dict[tuple[int, str], Comment] = {}

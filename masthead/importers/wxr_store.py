@@ -83,11 +83,14 @@ def import_wxr_file(path: str | Path, tz=None, max_bytes: int = MAX_BYTES,
     export = parse_wxr(path, tz or settings.TIME_ZONE)
     report = ImportReport()
     sections, tags = Section.objects.count(), Tag.objects.count()
-    with transaction.atomic():
-        store_authors(export.authors, report)
-        posts = reading_process.records(_WxrSource(export), path.stat().st_size,
-                                        done=lambda parsed: setattr(export, "report", parsed))
-        store_records(progress(posts, export.posts, "post"), report)
+    try:
+        with transaction.atomic():
+            store_authors(export.authors, report)
+            posts = reading_process.records(_WxrSource(export), path.stat().st_size,
+                                            done=lambda parsed: setattr(export, "report", parsed))
+            store_records(progress(posts, export.posts, "post"), report)
+    finally:
+        export.close()
     # The parser's report (skipped items, dropped shortcodes) is complete once consumed.
     report.add_skips(export.report)
     report.count("section", n=Section.objects.count() - sections)

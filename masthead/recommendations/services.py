@@ -22,7 +22,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from masthead.articles.models import Article
-from masthead.core import planner_stats
+from masthead.core import id_runs, planner_stats
 from masthead.core.rows import fetch
 from masthead.core.text import is_row_id
 
@@ -246,15 +246,16 @@ def _snapshot(st: EngineState, engine, last: int) -> None:
     transaction.on_commit(lambda: state.forget_snapshots(keep=token))
 
 
-def bulk_imported(article_ids) -> None:
-    ids = list(article_ids)
+def bulk_imported(runs) -> None:
+    """After an import of the articles in `runs` (core/id_runs): one fit when the import is
+    large, else the changes logged and applied."""
     st = EngineState.objects.filter(pk=1).first()
     if st is None or not st.generation:
         rebuild(lazy=True)
-    elif len(ids) >= max(BULK_REBUILD_MIN, BULK_REBUILD_SHARE * st.articles):
+    elif id_runs.count(runs) >= max(BULK_REBUILD_MIN, BULK_REBUILD_SHARE * st.articles):
         rebuild()
     else:
-        record_changes(ids, RelatedEvent.Op.UPSERT)
+        record_changes(id_runs.expand(runs), RelatedEvent.Op.UPSERT)
 
 
 # -- full build -----------------------------------------------------------------------------------

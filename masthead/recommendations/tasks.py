@@ -20,5 +20,6 @@ def record_changes(ids: list[int], op: str) -> None:
 
 
 @job(max_attempts=5, backoff=30.0)
-def bulk_imported(ids: list[int]) -> None:
-    services.bulk_imported(ids)
+def bulk_imported(runs: list) -> None:
+    """`runs`: the imported ids as core/id_runs pairs (plain ids from older queues too)."""
+    services.bulk_imported(runs)

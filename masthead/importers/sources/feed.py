@@ -72,10 +72,10 @@ def parse_feed(
             raise RecordError(f"not a readable RSS or Atom feed: {_bozo(parsed)}")
         if not parsed.get("version"):
             raise RecordError("not an RSS or Atom feed (no channel, feed or entries found)")
-        report.notes.append("the feed has no entries")
+        report.note("the feed has no entries")
         return []
     if parsed.get("bozo"):
-        report.notes.append(f"the feed is not well-formed ({_bozo(parsed)}); read leniently")
+        report.note(f"the feed is not well-formed ({_bozo(parsed)}); read leniently")
     feed_authors = _names(parsed.feed) if parsed.get("version", "").startswith("atom") else []
     records = []
     for number, entry in enumerate(parsed.entries, 1):

@@ -40,7 +40,7 @@ def parse_json_feed(data: bytes, url: str, report: ImportReport) -> list[Article
         else:
             records.append(record)
     if not items:
-        report.notes.append("the feed has no entries")
+        report.note("the feed has no entries")
     return records
 
 

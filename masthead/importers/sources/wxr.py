@@ -46,7 +46,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from lxml import etree
 
 from masthead.importers.records import ArticleRecord, AuthorRecord, ImportReport, RecordError
-from masthead.importers.sources import wxr_items
+from masthead.importers.sources import wxr_items, wxr_memory
 from masthead.importers.sources.wxr_items import ItemContext
 
 WXR_NS = re.compile(r"^https?://wordpress\.org/export/1\.\d+/$")
@@ -75,11 +75,17 @@ class WxrExport:
         self.posts = posts  # post and page items in the file (at most what articles() yields)
         self._ctx = ctx
 
+    def close(self) -> None:
+        """Drop what the first pass remembered (its media index's file) now, not at collection."""
+        close = getattr(self._ctx.attachments, "close", None)
+        if close is not None:
+            close()
+
     def articles(self) -> Iterator[ArticleRecord]:
         """Posts and pages in file order. Each call re-reads the file and starts a new report."""
         self.report = report = ImportReport()
         ctx = self._ctx
-        ctx.seen_ids = set()
+        ctx.seen_ids = wxr_memory.PostIds()
         ctx.unknown_shortcodes = {}
         _refuse_doctype(self.path)  # again: the file may have been replaced since parse_wxr
         for el in _channel_children(self.path, items_only=True):
@@ -87,10 +93,10 @@ class WxrExport:
                 record = wxr_items.read_item(el, ctx, report)
                 if record is not None:
                     yield record
-        for name, ids in ctx.unknown_shortcodes.items():
-            shown = ", ".join(str(i) for i in ids[:10]) + (" …" if len(ids) > 10 else "")
+        for name, (posts, ids) in ctx.unknown_shortcodes.items():
+            shown = ", ".join(str(i) for i in ids) + (" …" if posts > len(ids) else "")
             report.skip(
-                f"shortcode [{name}] in {len(ids)} post(s) ({shown})",
+                f"shortcode [{name}] in {posts} post(s) ({shown})",
                 "unknown shortcode: its tags were dropped, any text it enclosed was kept",
                 whole=False,
             )
@@ -102,12 +108,17 @@ def parse_wxr(path: str | Path, tz: dt.tzinfo | str = dt.UTC) -> WxrExport:
     zone = _zone(tz)
     _refuse_doctype(path)
     scan = _Scan(path.name)
-    for el in _channel_children(path):
-        scan.feed(el)
-    if scan.wp is None:
-        raise RecordError(
-            f"{path.name}: no <wp:wxr_version> element; this is not a WordPress export file"
-        )
+    try:
+        for el in _channel_children(path):
+            scan.feed(el)
+        scan.media.finish()
+        if scan.wp is None:
+            raise RecordError(
+                f"{path.name}: no <wp:wxr_version> element; this is not a WordPress export file"
+            )
+    except BaseException:
+        scan.media.close()  # a refused file leaves no scratch file behind
+        raise
     site = scan.site
     site.url = site.url or scan.link or site.base_site_url
     authors = [a for ns, a in scan.authors if ns == scan.wp]
@@ -117,8 +128,8 @@ def parse_wxr(path: str | Path, tz: dt.tzinfo | str = dt.UTC) -> WxrExport:
         site_url=site.url,
         key_prefix=_site_key(site.url),
         authors={a.login: a.name for a in authors},
-        attachments=scan.attachments,
-        children=scan.children,
+        attachments=scan.media,
+        children=scan.media.children,
     )
     return WxrExport(path, site, authors, ctx, posts=scan.posts)
 
@@ -132,8 +143,7 @@ class _Scan:
         self.site = WxrSite()
         self.link = ""
         self.authors: list[tuple[str, AuthorRecord]] = []
-        self.attachments: dict[int, wxr_items.Attachment] = {}
-        self.children: dict[int, list[int]] = {}
+        self.media = wxr_memory.MediaIndex()
         self.ctx: ItemContext | None = None
         self.posts = 0  # the total of the import's progress bar
 
@@ -173,9 +183,7 @@ class _Scan:
             self.posts += 1
         attachment = wxr_items.read_attachment(el, self.ctx)
         if attachment is not None:
-            self.attachments[attachment.id] = attachment
-            if attachment.parent:
-                self.children.setdefault(attachment.parent, []).append(attachment.id)
+            self.media.add(attachment)
 
 
 def _author(el, ns: str) -> AuthorRecord:

@@ -36,6 +36,9 @@ CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"
 DC_NS = "http://purl.org/dc/elements/1.1/"
 EXCERPT_NS = re.compile(r"^\{https?://wordpress\.org/export/1\.\d+/excerpt/\}encoded$")
 
+# An unknown shortcode is reported with how many posts used it and the first of their ids.
+SHORTCODE_POSTS_NAMED = 10
+
 KINDS = {"post": "article", "page": "page"}
 STATUSES = {
     "publish": "published",
@@ -70,7 +73,7 @@ class ItemContext:
     authors: Mapping[str, str] = field(default_factory=dict)  # login → display name
     attachments: Mapping[int, Attachment] = field(default_factory=dict)
     children: Mapping[int, list[int]] = field(default_factory=dict)  # post id → attachment ids
-    unknown_shortcodes: dict[str, list[int]] = field(default_factory=dict)  # name → post ids
+    unknown_shortcodes: dict[str, list] = field(default_factory=dict)  # name → [posts, ids]
     seen_ids: set[int] = field(default_factory=set)
 
     def q(self, name: str) -> str:
@@ -149,18 +152,22 @@ def read_item(item, ctx: ItemContext, report: ImportReport) -> ArticleRecord | N
     status = STATUSES[f(ctx.q("status")).strip()]
     if f(ctx.q("post_password")).strip() and status != "draft":
         status = "draft"
-        report.notes.append(f"{label} is password-protected in WordPress; imported as a draft")
+        report.note(f"{label} is password-protected in WordPress; imported as a draft",
+                    "password-protected posts imported as drafts")
     body, unknown = wordpress_to_markdown(
         f(f"{{{CONTENT_NS}}}encoded"),
         base_url=ctx.site_url,
         attachments=ctx.attachments,
         children=ctx.children.get(pid, []),
     )
-    for name in unknown:
-        ctx.unknown_shortcodes.setdefault(name, []).append(pid)
+    for name in unknown:  # how many posts, and the first few ids to name in the report
+        seen = ctx.unknown_shortcodes.setdefault(name, [0, []])
+        seen[0] += 1
+        if len(seen[1]) < SHORTCODE_POSTS_NAMED:
+            seen[1].append(pid)
     if not title:
         title = _title_from(body) or f"Untitled {KINDS[post_type]} {pid}"
-        report.notes.append(f"{label} has no title; it was given '{title}'")
+        report.note(f"{label} has no title; it was given '{title}'", "untitled posts given a title")
     meta = _meta(item, ctx)
     lead = (
         ctx.attachments.get(int(meta["_thumbnail_id"]))
@@ -328,7 +335,8 @@ def _comments(item, ctx: ItemContext, report: ImportReport, label: str) -> list[
             continue
         approved = c(ctx.q("comment_approved")).strip()
         if approved not in COMMENT_STATUSES:
-            report.notes.append(f"comment {cid} on {label}: unknown state '{approved}', pending")
+            report.note(f"comment {cid} on {label}: unknown state '{approved}', pending",
+                        "comments of an unknown state stored as pending")
         kept[cid] = CommentRecord(
             key=cid,
             author=_one_line(c(ctx.q("comment_author"))) or "Anonymous",

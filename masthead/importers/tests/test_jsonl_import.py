@@ -227,3 +227,39 @@ def test_a_bad_line_found_by_the_reading_process_stores_nothing(tmp_path, monkey
         call_command("import_jsonl", str(source), stdout=io.StringIO())
     assert caught.value.returncode == 2 and "line 41" in str(caught.value)
     assert Article.objects.count() == 0
+
+
+def test_a_big_imports_related_job_carries_its_ids_as_runs(tmp_path, settings):
+    """Issue 20: the ids of a 1M-article import went to the related-lists job as a JSON array
+    of a million numbers (~106 MB at the end of the import); now as runs of consecutive ids,
+    which the job expands into the same articles: a first import builds the engine on all of
+    them, a small later one logs its articles as changes."""
+    from django_tasks_db.models import DBTaskResult
+
+    from masthead.jobs import running
+    from masthead.recommendations.models import EngineState, RelatedEvent
+
+    settings.MASTHEAD_JOBS_EAGER = "none"
+
+    def import_and_run(name, keys):
+        source = tmp_path / name
+        source.write_text("".join(json.dumps({
+            "id": key, "title": f"Harbour vote {key}", "section": "News",
+            "body": f"The harbour vote {key} split the council over dredging."}) + "\n"
+            for key in keys))
+        call_command("import_jsonl", str(source), stdout=io.StringIO())
+        job = DBTaskResult.objects.filter(
+            task_path="masthead.recommendations.tasks.bulk_imported").latest("enqueued_at")
+        while (row := running.claim_next("test-worker")) is not None:
+            assert running.run_claimed(row)
+        return job.args_kwargs["args"]
+
+    first = import_and_run("many.jsonl", [f"r{n}" for n in range(12)])
+    ids = sorted(Article.objects.values_list("pk", flat=True))
+    assert first == [[[ids[0], ids[-1]]]]  # one argument: one run
+    assert EngineState.objects.get().articles == 12
+
+    later = import_and_run("one.jsonl", ["r12"])
+    new = Article.objects.get(external_key="r12").pk
+    assert later == [[[new, new]]]
+    assert list(RelatedEvent.objects.values_list("article_id", flat=True)) == [new]

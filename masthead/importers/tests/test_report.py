@@ -34,3 +34,18 @@ def test_a_parsers_report_adds_its_counts_to_the_stores():
     assert store.summary() == f"0 imported, {LISTED_PER_REASON + 4} skipped, 0 errors"
     assert "skipped 3 more item(s): media file" in store.lines()
     assert store.lines()[-1] == "a note"
+
+
+def test_notes_about_the_same_thing_are_listed_then_counted_across_reports():
+    store, parser = ImportReport(), ImportReport()
+    for n in range(LISTED_PER_REASON + 4):
+        parser.note(f"post {n} has no title; it was given 'Untitled {n}'", "untitled posts")
+    parser.note("the feed has no entries")
+    store.note("comment 'c1' on 'A': parent 'c0' not in the file", "orphaned comments")
+    store.add_skips(parser)
+    lines = store.lines()
+    assert sum("has no title" in line for line in lines) == LISTED_PER_REASON
+    assert "4 more: untitled posts" in lines
+    assert "the feed has no entries" in lines
+    assert not any(line.endswith("orphaned comments") for line in lines)  # one: listed
+    assert len(store.notes) == LISTED_PER_REASON + 2

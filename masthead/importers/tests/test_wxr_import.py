@@ -311,3 +311,27 @@ def test_a_big_export_read_by_a_second_process_stores_exactly_the_same(shared_da
     monkeypatch.setattr(reading_process, "BATCH", 7)  # several batches through the pipe
     assert reading_process.usable(path.stat().st_size)
     assert state(import_wxr(path)) == in_process
+
+
+def test_an_import_leaves_no_scratch_file_behind(tmp_path, monkeypatch):
+    """The export's media are remembered in a temporary SQLite file (sources/wxr_memory), not
+    in memory; it is gone when the import ends, whether it succeeded or failed."""
+    import tempfile
+
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(tempfile, "tempdir", str(scratch))
+    attachment = item(9, post_type="attachment", title="Photo").replace(
+        "<wp:post_id>9</wp:post_id>",
+        "<wp:post_id>9</wp:post_id><wp:post_parent>1</wp:post_parent>"
+        "<wp:attachment_url>https://news.example/photo.jpg</wp:attachment_url>")
+    import_wxr(export_file(tmp_path, item(1, content="[gallery]") + attachment))
+    assert Image.objects.get().original_url == "https://news.example/photo.jpg"
+    assert list(scratch.iterdir()) == []
+    broken = tmp_path / "broken" / "export.xml"
+    broken.parent.mkdir()
+    export_file(broken.parent, item(2) + attachment.replace("<wp:post_id>9", "<wp:post_id>8")
+                + "<item><title>Cut off")
+    with pytest.raises(CommandError):
+        import_wxr(broken)
+    assert list(scratch.iterdir()) == []
