@@ -9,6 +9,7 @@ path (idempotency by external key, redirects for old permalinks, comment threadi
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 from dataclasses import dataclass, field, fields
 
 from masthead.core.text import clean_text
@@ -106,9 +107,9 @@ class ImportReport:
     skipped: list[SkippedItem] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
     # what a note is about -> every note about it, listed or not
-    note_counts: dict[str, int] = field(default_factory=dict)
+    note_counts: Counter[str] = field(default_factory=Counter)
     # (reason, whole) -> every item skipped for it, listed or not
-    skip_counts: dict[tuple[str, bool], int] = field(default_factory=dict)
+    skip_counts: Counter[tuple[str, bool]] = field(default_factory=Counter)
 
     def count(self, kind: str, created: bool = True, n: int = 1) -> None:
         bucket = self.created if created else self.unchanged
@@ -116,7 +117,7 @@ class ImportReport:
 
     def skip(self, what: str, reason: str, whole: bool = True) -> None:
         key = (reason, whole)
-        self.skip_counts[key] = self.skip_counts.get(key, 0) + 1
+        self.skip_counts[key] += 1
         if self.skip_counts[key] <= LISTED_PER_REASON:
             self.skipped.append(SkippedItem(what, reason, whole))
 
@@ -124,18 +125,16 @@ class ImportReport:
         """A remark on one item; past `LISTED_PER_REASON` of the same `about`, only counted
         (a million untitled posts would otherwise be a million lines, kept in memory)."""
         key = about or text
-        self.note_counts[key] = self.note_counts.get(key, 0) + 1
+        self.note_counts[key] += 1
         if self.note_counts[key] <= LISTED_PER_REASON:
             self.notes.append(text)
 
     def add_skips(self, other: ImportReport) -> None:
         """Another report's skipped items (a parser's, read in another process) and notes."""
         self.skipped += other.skipped
-        for key, n in other.skip_counts.items():
-            self.skip_counts[key] = self.skip_counts.get(key, 0) + n
+        self.skip_counts.update(other.skip_counts)
         self.notes += other.notes
-        for key, n in other.note_counts.items():
-            self.note_counts[key] = self.note_counts.get(key, 0) + n
+        self.note_counts.update(other.note_counts)
 
     def lines(self) -> list[str]:
         out = []
