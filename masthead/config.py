@@ -205,7 +205,10 @@ def cache() -> dict:
             urlsplit(url).port  # noqa: B018 - urlsplit checks the port only when it is read
         except ValueError:
             raise ConfigError(f"MASTHEAD_CACHE_URL: bad port in {url!r}") from None
-        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url}
+        # Keys are named after rows (a section's listing anchors, say): two sites on one Redis
+        # need a prefix each, or one reads the other's.
+        return {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
+                "KEY_PREFIX": env("MASTHEAD_CACHE_KEY_PREFIX", "")}
     if url:
         raise ConfigError(f"MASTHEAD_CACHE_URL: unsupported cache URL {url!r}")
     return {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "masthead"}

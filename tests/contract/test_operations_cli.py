@@ -135,7 +135,7 @@ def test_check_deploy_passes_a_configured_cluster(site, tmp_path):
         pytest.skip("needs PostgreSQL at 127.0.0.1:5432 and Redis at 127.0.0.1:6379")
     from tests.e2e.server import fresh_postgres_database
 
-    with fresh_postgres_database(PG, "masthead_check_deploy") as url:
+    with fresh_postgres_database(PG, f"masthead_check_deploy_{os.getpid()}") as url:
         env = {"MASTHEAD_DATABASE_URL": url, "MASTHEAD_CACHE_URL": REDIS,
                "MASTHEAD_TRUSTED_PROXIES": "10.0.0.0/8", "MASTHEAD_MEDIA_DIR": str(tmp_path),
                "MASTHEAD_SECRET_KEY": KEY_A}

@@ -274,7 +274,8 @@ def redis_site(file_site):
     prefix = f"masthead-e2e:{uuid.uuid4().hex}:"
     data_dir = Path(tempfile.mkdtemp(prefix="masthead-pc-e2e-redis-"))
     extra = {"MASTHEAD_DATABASE_URL": file_env["MASTHEAD_DATABASE_URL"],
-             "MASTHEAD_CACHE_URL": REDIS_URL, "MASTHEAD_PAGE_CACHE_REDIS_PREFIX": prefix}
+             "MASTHEAD_CACHE_URL": REDIS_URL, "MASTHEAD_PAGE_CACHE_REDIS_PREFIX": prefix,
+             "MASTHEAD_CACHE_KEY_PREFIX": prefix}
     try:
         with live_site(data_dir, extra, demo=False) as (url, env):
             yield url, env, data_dir

@@ -1,5 +1,6 @@
 """`masthead.config`: the SQLite connection settings that decide a server process's memory."""
 
+import os
 import sqlite3
 
 import pytest
@@ -79,3 +80,32 @@ def test_postgres_needs_a_shared_secret_and_sqlite_does_not(monkeypatch):
 def test_fallbacks_are_a_comma_separated_list(monkeypatch):
     monkeypatch.setenv("MASTHEAD_SECRET_KEY_FALLBACKS", " old-one ,older-one,, ")
     assert config.secret_key_fallbacks() == ["old-one", "older-one"]
+
+
+def test_two_sites_on_one_redis_keep_their_cache_keys_apart(monkeypatch):
+    """A listing anchor is keyed by its section's id: without a prefix per site, a second site
+    on the same Redis would read the first's anchor for its own section 1."""
+    redis = pytest.importorskip("redis")
+    from django.core.cache.backends.redis import RedisCache
+
+    url = "redis://127.0.0.1:6379/0"
+    try:
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        pytest.skip(f"no Redis at {url}: {exc}")
+    monkeypatch.setenv("MASTHEAD_CACHE_URL", url)
+    sites = []
+    for name in ("first", "second"):
+        monkeypatch.setenv("MASTHEAD_CACHE_KEY_PREFIX", f"test-prefix-{os.getpid()}-{name}")
+        options = config.cache()
+        sites.append(RedisCache(options["LOCATION"], {"KEY_PREFIX": options["KEY_PREFIX"]}))
+    try:
+        sites[0].set("listing-anchor:1:20:5", "first's", 60)
+        assert sites[1].get("listing-anchor:1:20:5") is None
+        sites[1].set("listing-anchor:1:20:5", "second's", 60)
+        assert sites[0].get("listing-anchor:1:20:5") == "first's"
+    finally:
+        for site in sites:
+            site.delete("listing-anchor:1:20:5")
+    monkeypatch.delenv("MASTHEAD_CACHE_KEY_PREFIX")
+    assert config.cache()["KEY_PREFIX"] == ""  # existing sites keep their keys
