@@ -46,6 +46,10 @@ def measure(url: str, level: str, jobs: int, folder: Path) -> dict:
     try:
         result["restore_s"] = _timed(["pg_restore", "-j", str(jobs), "-d",
                                       f"{server}/{restored}", str(dump)])
+        # The restored copy's size is the site's without the source's dead rows.
+        size = subprocess.run(["psql", admin, "-Atc", f"SELECT pg_database_size('{restored}')"],
+                              check=True, capture_output=True, text=True).stdout
+        result["restored_mb"] = round(int(size) / 2**20, 1)
     finally:
         subprocess.run(["psql", admin, "-qc", f'DROP DATABASE "{restored}"'], check=True)
         shutil.rmtree(dump, ignore_errors=True)
