@@ -7,6 +7,8 @@ import pytest
 
 from masthead import config
 
+from .live_redis import live_redis
+
 
 def pragmas(monkeypatch, tmp_path, **env) -> dict:
     monkeypatch.setenv("MASTHEAD_DATABASE_URL", f"sqlite:///{tmp_path}/db.sqlite3")
@@ -85,15 +87,9 @@ def test_fallbacks_are_a_comma_separated_list(monkeypatch):
 def test_two_sites_on_one_redis_keep_their_cache_keys_apart(monkeypatch):
     """A listing anchor is keyed by its section's id: without a prefix per site, a second site
     on the same Redis would read the first's anchor for its own section 1."""
-    redis = pytest.importorskip("redis")
     from django.core.cache.backends.redis import RedisCache
 
-    url = "redis://127.0.0.1:6379/0"
-    try:
-        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {url}: {exc}")
-    monkeypatch.setenv("MASTHEAD_CACHE_URL", url)
+    monkeypatch.setenv("MASTHEAD_CACHE_URL", live_redis())
     sites = []
     for name in ("first", "second"):
         monkeypatch.setenv("MASTHEAD_CACHE_KEY_PREFIX", f"test-prefix-{os.getpid()}-{name}")

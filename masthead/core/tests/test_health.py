@@ -2,30 +2,19 @@
 
 from __future__ import annotations
 
-import os
 import socket
 
 import pytest
 
-pytestmark = pytest.mark.django_db
+from .live_redis import live_redis
 
-REDIS_URL = os.environ.get("MASTHEAD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+pytestmark = pytest.mark.django_db
 
 
 def dead_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]  # closed again: nothing listens there
-
-
-def live_redis():
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    return REDIS_URL
 
 
 def test_plain_ok_by_default_and_never_cached(client):
