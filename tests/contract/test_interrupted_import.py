@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from tests.cli_helpers import REPO, cli_env, run_cli
+from tests.e2e.server import fresh_postgres_database
 
 ARTICLES = 1600  # four of the importer's 500-record batches
 
@@ -65,25 +66,20 @@ def _counts(data_dir: Path, extra: dict) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def _database(request, tmp_path) -> dict:
+@pytest.fixture(params=["sqlite", "postgres"])
+def database(request):
+    """The CLI's database settings: SQLite in the data dir, or a fresh PostgreSQL database
+    `<suite's database>_killtest`, dropped when the test ends, passed or failed."""
     if request.param == "sqlite":
-        return {}
+        yield {}
+        return
     url = os.environ.get("MASTHEAD_DATABASE_URL", "")
     if not url.startswith("postgres"):
         pytest.skip("PostgreSQL runs only when the suite runs against it")
-    import psycopg
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/") + "_killtest"
-    with psycopg.connect(url.replace(parts.path, "/postgres"), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        conn.execute(f'CREATE DATABASE "{name}"')
-    return {"MASTHEAD_DATABASE_URL": url.replace(parts.path, "/" + name)}
-
-
-@pytest.fixture(params=["sqlite", "postgres"])
-def database(request, tmp_path):
-    return _database(request, tmp_path)
+    name = urlsplit(url).path.lstrip("/") + "_killtest"
+    # Dropped WITH (FORCE): an import a failed assertion left running is still connected.
+    with fresh_postgres_database(url, name) as killtest_url:
+        yield {"MASTHEAD_DATABASE_URL": killtest_url}
 
 
 # SIGKILL: nothing runs after it. SIGTERM (`kill`, a container stopping): the command unwinds,

@@ -26,10 +26,10 @@ from pathlib import Path
 
 import pytest
 
+from masthead.core.tests.live_redis import REDIS_URL, live_redis
 from tests.e2e import server
 
 pytestmark = pytest.mark.e2e
-REDIS_URL = os.environ.get("MASTHEAD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 @contextlib.contextmanager
@@ -266,10 +266,7 @@ def redis_site(file_site):
     would double the time of this module)."""
     import redis
 
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
+    live_redis()  # or skip the Redis-mode tests, saying why
     _, file_env, _ = file_site
     prefix = f"masthead-e2e:{uuid.uuid4().hex}:"
     data_dir = Path(tempfile.mkdtemp(prefix="masthead-pc-e2e-redis-"))

@@ -12,6 +12,7 @@ import pytest
 
 from masthead.core import ratelimit
 from masthead.core.models import RateBucket
+from masthead.core.tests.live_redis import live_redis
 
 from .livesite import LiveSite
 from .smtpserver import SmtpServer
@@ -116,12 +117,7 @@ def test_shared_counters_are_keyed_hashes_and_pruned():
 
 @pytest.mark.django_db
 def test_with_a_redis_cache_the_throttle_counts_in_redis_not_the_database(settings):
-    redis = pytest.importorskip("redis")
-    url = "redis://127.0.0.1:6379/3"  # this area's Redis database number
-    try:
-        redis.Redis.from_url(url).ping()
-    except redis.exceptions.ConnectionError:
-        pytest.skip(f"no Redis at {url}")
+    url = live_redis(db=3)  # this area's Redis database number
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
                                    "LOCATION": url, "KEY_PREFIX": f"nl-rate-test-{os.getpid()}"}}
     slept = []

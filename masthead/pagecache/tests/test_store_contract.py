@@ -13,25 +13,18 @@ import uuid
 
 import pytest
 
+from masthead.core.tests.live_redis import REDIS_URL, live_redis
 from masthead.pagecache.entry import Entry, etag_for
 from masthead.pagecache.stores.files import FileStore
 
 pytestmark = pytest.mark.django_db
-REDIS_URL = os.environ.get("MASTHEAD_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
 
 def redis_store():
-    import redis
-
     from masthead.pagecache.stores.redis_store import RedisStore
 
     prefix = f"masthead-test:{uuid.uuid4().hex}:"
-    store = RedisStore(REDIS_URL, prefix=prefix, ttl=60)
-    try:
-        store.client.ping()
-    except redis.RedisError as exc:
-        pytest.skip(f"no Redis at {REDIS_URL}: {exc}")
-    return store
+    return RedisStore(live_redis(), prefix=prefix, ttl=60)
 
 
 @pytest.fixture(params=["files", "redis"])
