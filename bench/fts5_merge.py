@@ -25,7 +25,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path[:0] = [str(REPO), str(REPO / "bench")]
+sys.path[:0] = [str(REPO), str(REPO / "bench"), str(REPO / "bench" / "lib")]
+from result_files import merge_into  # noqa: E402
+
 OUT = REPO / "bench" / "results" / "search_scale.json"
 
 
@@ -105,9 +107,7 @@ def main() -> None:
     report["load_after"] = round(os.getloadavg()[0], 2)
     report["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
     print(json.dumps(report, indent=1))
-    results = json.loads(OUT.read_text()) if OUT.exists() else {}
-    results[f"fts5-merge-{n}"] = report
-    OUT.write_text(json.dumps(results, indent=1) + "\n")
+    merge_into(OUT, f"fts5-merge-{n}", report, indent=1)
     copy.unlink()
 
 

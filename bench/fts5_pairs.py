@@ -31,10 +31,14 @@ import json
 import os
 import re
 import sqlite3
+import sys
 import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench" / "lib"))
+from result_files import merge_into  # noqa: E402
+
 OUT = REPO / "bench" / "results" / "fts5_pairs.json"
 TOKENIZE = "tokenize='porter unicode61 remove_diacritics 2'"
 RUN = re.compile(r"[^\x00-\x2f\x3a-\x40\x5b-\x60\x7b-\x7f]+")
@@ -141,9 +145,7 @@ def main() -> None:
               f"p95 {report[f'phrase_cpu_ms_{way}']['p95']:6.3f} ms "
               f"({len(values)} phrases, same matches both ways)")
     report["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    results = json.loads(OUT.read_text()) if OUT.exists() else {}
-    results[f"{len(articles)}"] = report
-    OUT.write_text(json.dumps(results, indent=1) + "\n")
+    merge_into(OUT, f"{len(articles)}", report, indent=1)
 
 
 if __name__ == "__main__":

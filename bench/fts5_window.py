@@ -26,6 +26,9 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+sys.path.insert(0, str(REPO / "bench" / "lib"))
+from result_files import merge_into  # noqa: E402
+
 OUT = REPO / "bench" / "results" / "search_scale.json"
 
 
@@ -112,9 +115,7 @@ def main() -> None:
               f" ms", flush=True)
     report["load_after"] = round(os.getloadavg()[0], 2)
     report["date"] = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
-    results = json.loads(OUT.read_text()) if OUT.exists() else {}
-    results[f"fts5-{articles}"] = report
-    OUT.write_text(json.dumps(results, indent=1) + "\n")
+    merge_into(OUT, f"fts5-{articles}", report, indent=1)
 
 
 if __name__ == "__main__":

@@ -18,6 +18,9 @@ import sys
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
+from result_files import merge_into  # noqa: E402
+
 OUT = Path(__file__).resolve().parents[1] / "bench" / "results" / "search_scale.json"
 
 
@@ -51,9 +54,7 @@ def main() -> None:
               "server_cpu_seconds": round(server_cpu() - server, 1) if pid else None,
               "load_before": round(load, 2), "load_after": round(os.getloadavg()[0], 2)}
     print(json.dumps(result))
-    results = json.loads(OUT.read_text()) if OUT.exists() else {}
-    results[f"reindex-{sys.argv[1]}"] = result
-    OUT.write_text(json.dumps(results, indent=1) + "\n")
+    merge_into(OUT, f"reindex-{sys.argv[1]}", result, indent=1)
 
 
 if __name__ == "__main__":

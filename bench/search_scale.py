@@ -32,6 +32,9 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "bench" / "lib"))
+from result_files import merge_into  # noqa: E402
+
 OUT = REPO / "bench" / "results" / "search_scale.json"
 
 
@@ -117,10 +120,9 @@ def main() -> None:
     if args.during_reindex:
         result = during_reindex([tuple(q) for q in sets["one-word"]])
         print(json.dumps(result, indent=1))
-        results = json.loads(OUT.read_text()) if OUT.exists() else {}
-        results[args.label] = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                               "vendor": connection.vendor, "during_reindex": result}
-        OUT.write_text(json.dumps(results, indent=1) + "\n")
+        merge_into(OUT, args.label, {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                                     "vendor": connection.vendor, "during_reindex": result},
+                   indent=1)
         return
     rounds = []
     for n in range(args.rounds):
@@ -135,10 +137,8 @@ def main() -> None:
                 print(f"      {s['wall_ms']:8.1f} ms (cpu {s['cpu_ms']:6.1f}) "
                       f"{s['total']:>5} {s['q']} {s['filters'] or ''}")
         rounds.append(categories)
-    results = json.loads(OUT.read_text()) if OUT.exists() else {}
-    results[args.label] = {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-                           "vendor": connection.vendor, "rounds": rounds}
-    OUT.write_text(json.dumps(results, indent=1) + "\n")
+    merge_into(OUT, args.label, {"date": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+                                 "vendor": connection.vendor, "rounds": rounds}, indent=1)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,12 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import time
 from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent / "lib"))
+from result_files import merge_into  # noqa: E402
 
 OUT = Path(__file__).resolve().parents[1] / "bench" / "results" / "search_server_time.json"
 
@@ -72,9 +76,7 @@ def main() -> None:
             "server_p95_ms": _pct(server, 0.95), "wall_p50_ms": _pct(wall, 0.5),
             "wall_p95_ms": _pct(wall, 0.95), "load": os.getloadavg()}
         print(category, run["categories"][category], flush=True)
-    results = json.loads(OUT.read_text()) if OUT.exists() else {}
-    results[args.label] = run
-    OUT.write_text(json.dumps(results, indent=1) + "\n")
+    merge_into(OUT, args.label, run, indent=1)
 
 
 if __name__ == "__main__":

@@ -38,6 +38,7 @@ REPO = HERE.parent
 sys.path[:0] = [str(REPO), str(HERE / "lib")]
 
 import procs  # noqa: E402
+from result_files import merge_into  # noqa: E402
 
 LIMIT_MB = 150  # docs/performance.md: what a web worker may hold
 
@@ -256,10 +257,8 @@ def main(argv=None) -> int:
               f"{args.log_dir}/serve.log); nothing written", file=sys.stderr)
         return 1
     out = Path(args.out)
-    runs = json.loads(out.read_text()) if out.exists() else {}
-    runs[args.label or result["meta"]["mode"]] = result
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(runs, indent=2) + "\n")
+    merge_into(out, args.label or result["meta"]["mode"], result, indent=2)
     summary = {k: v for k, v in result.items() if k not in ("samples", "grew")}
     print(json.dumps(summary, indent=2))
     if args.trace:
