@@ -54,6 +54,17 @@ def test_the_results_page_is_not_for_search_engines(client, publish):
     assert doc.xpath("//header[@class='site-header']//input[@name='q']/@value") == ["bascule"]
 
 
+@pytest.mark.parametrize("query,heading", [
+    ("bascule", "Results for “bascule”"),
+    ('"bascule bridge"', 'Results for "bascule bridge"'),  # its own quotes, not quoted again
+    ('bridge -"old bascule"', 'Results for bridge -"old bascule"'),
+])
+def test_the_heading_quotes_the_query_once(client, publish, query, heading):
+    publish("Harbour news", body="The bascule bridge opened.")
+    _, doc = get(client, q=query)
+    assert doc.xpath("//h1")[0].text_content() == heading
+
+
 @pytest.mark.parametrize("params,status,message", [
     ({}, 200, "Type a word"),
     ({"q": ""}, 200, "Type a word"),
