@@ -41,3 +41,17 @@ def test_article_page_is_readable_at_320px(demo_server, browser):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0, f"page is {overflow}px wider than a 320px screen"
+
+
+def test_blocks_under_the_story_share_its_reading_column_at_1280px(demo_server, browser):
+    """Related list, newsletter sign-up and comments line up with the story's text column."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    page = context.new_page()
+    page.goto(demo_server + first_article(demo_server))
+    edges = {selector: page.locator(selector).first.bounding_box()
+             for selector in ("section.related", "section.newsletter-signup", "section.comments")}
+    context.close()
+    lefts = {s: round(box["x"]) for s, box in edges.items()}
+    widths = {s: round(box["width"]) for s, box in edges.items()}
+    assert len(set(lefts.values())) == 1, lefts
+    assert len(set(widths.values())) == 1, widths
