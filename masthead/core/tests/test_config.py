@@ -44,6 +44,39 @@ def test_a_bad_size_is_refused(monkeypatch, tmp_path, value):
         pragmas(monkeypatch, tmp_path, MASTHEAD_SQLITE_CACHE_MB=value)
 
 
+def page_size_of(monkeypatch, path, value=None) -> int:
+    monkeypatch.setenv("MASTHEAD_DATABASE_URL", f"sqlite:///{path}")
+    if value is None:
+        monkeypatch.delenv("MASTHEAD_SQLITE_PAGE_SIZE", raising=False)
+    else:
+        monkeypatch.setenv("MASTHEAD_SQLITE_PAGE_SIZE", value)
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript(config.database()["OPTIONS"]["init_command"])
+        connection.execute("CREATE TABLE IF NOT EXISTS t (x)")
+        return connection.execute("PRAGMA page_size").fetchone()[0]
+    finally:
+        connection.close()
+
+
+def test_a_new_database_gets_16_kb_pages_by_default(monkeypatch, tmp_path):
+    assert page_size_of(monkeypatch, tmp_path / "new.sqlite3") == 16384
+
+
+def test_a_new_database_gets_the_page_size_and_an_existing_one_keeps_its_own(monkeypatch,
+                                                                             tmp_path):
+    assert page_size_of(monkeypatch, tmp_path / "new.sqlite3", "8192") == 8192
+    assert page_size_of(monkeypatch, tmp_path / "new.sqlite3", "65536") == 8192  # no rewrite
+    assert page_size_of(monkeypatch, tmp_path / "other.sqlite3", "1024") == 1024
+
+
+@pytest.mark.parametrize("value", ["1000", "131072", "big"])
+def test_a_bad_page_size_is_refused(monkeypatch, tmp_path, value):
+    with pytest.raises(Exception, match="MASTHEAD_SQLITE_PAGE_SIZE"):
+        page_size_of(monkeypatch, tmp_path / "db.sqlite3", value)
+    assert not (tmp_path / "db.sqlite3").exists() or (tmp_path / "db.sqlite3").stat().st_size == 0
+
+
 @pytest.mark.parametrize("url_option,env_value,disabled", [
     ("", None, False),
     ("", "0", True),
