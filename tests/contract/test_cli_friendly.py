@@ -105,12 +105,13 @@ def test_version_prints_the_package_version(tmp_path):
                                   ("comments", "list")])
 def test_a_closed_pipe_ends_quietly(site, args):
     if args[0] == "comments":
-        # Comments for the listing: enough lines to fill the pipe.
+        # More lines than a pipe holds (64 KB), so that the listing is still writing when the
+        # reader goes away: 400 lines (~36 KB) could all fit in the pipe first, and exit 0.
         for_comments = site / "comments.jsonl"
         for_comments.write_text(json.dumps({
             "id": "with-comments", "title": "Commented", "body": "Text.",
             "comments": [{"id": f"c{i}", "author": "Reader", "body": "A comment. " * 30}
-                         for i in range(400)]}) + "\n")
+                         for i in range(2000)]}) + "\n")
         assert run_cli(site, "import", "jsonl", str(for_comments)).returncode == 0
     proc = subprocess.Popen([sys.executable, "-m", "masthead", *args], cwd=REPO,
                             env=cli_env(site), stdout=subprocess.PIPE, stderr=subprocess.PIPE)
