@@ -180,8 +180,9 @@ def _jsonl_state(out: str):
     return articles, comments, tags, sorted(out.splitlines())
 
 
+@pytest.mark.parametrize("render_ahead", [0, 10**6], ids=["reader renders", "storer renders"])
 def test_a_big_file_read_by_a_second_process_stores_exactly_the_same(shared_data, tmp_path,
-                                                                     monkeypatch):
+                                                                     monkeypatch, render_ahead):
     """Issue 20: above reading_process.MIN_BYTES a forked process parses and renders while
     this one stores; what is stored, and what the command says, must not change."""
     from masthead.importers import reading_process
@@ -207,6 +208,7 @@ def test_a_big_file_read_by_a_second_process_stores_exactly_the_same(shared_data
     Article.objects.all().delete()
     monkeypatch.setattr(reading_process, "MIN_BYTES", 0)
     monkeypatch.setattr(reading_process, "BATCH", 7)  # several batches through the pipe
+    monkeypatch.setattr(reading_process, "RENDER_AHEAD", render_ahead)
     assert reading_process.usable(source.stat().st_size)
     second = _jsonl_state(run())
     assert second == in_process

@@ -291,9 +291,12 @@ def test_a_post_without_content_round_trips_through_json_lines(tmp_path):
     assert Article.objects.get().body == ""
 
 
+# RENDER_AHEAD 0: the reader renders every body; a million: it never does, the storer does.
+@pytest.mark.parametrize("render_ahead", [0, 10**6], ids=["reader renders", "storer renders"])
 def test_a_big_export_read_by_a_second_process_stores_exactly_the_same(shared_data,
-                                                                        monkeypatch):
-    from masthead.importers import reading_process
+                                                                        monkeypatch,
+                                                                        render_ahead):
+    from masthead.importers import reading_process, services
 
     path = shared_data / "wxr" / THEME_TEST
 
@@ -309,8 +312,13 @@ def test_a_big_export_read_by_a_second_process_stores_exactly_the_same(shared_da
         model.objects.all().delete()
     monkeypatch.setattr(reading_process, "MIN_BYTES", 0)
     monkeypatch.setattr(reading_process, "BATCH", 7)  # several batches through the pipe
+    monkeypatch.setattr(reading_process, "RENDER_AHEAD", render_ahead)
+    rendered_here = []  # bodies this (the storing) process renders; the reader's are its own
+    render = services.render_body
+    monkeypatch.setattr(services, "render_body", lambda md: rendered_here.append(1) or render(md))
     assert reading_process.usable(path.stat().st_size)
     assert state(import_wxr(path)) == in_process
+    assert len(rendered_here) == (0 if render_ahead == 0 else len(in_process[0]))
 
 
 def test_an_import_leaves_no_scratch_file_behind(tmp_path, monkeypatch):
