@@ -156,7 +156,7 @@ def generate(path: Path, posts: int, comments: int, seed: int = 6) -> dict:
             is_page = n >= posts
             # Spread over 26 past years at any size (one a day ran a 1M site to the year
             # 4991: only 0.4 % of it was visible, to search, sitemaps and related lists).
-            when = FIRST_POST + (LAST_POST - FIRST_POST) * n / total
+            when = FIRST_POST + (LAST_POST - FIRST_POST) * (n / total)  # timedelta * 1M overflows
             year, month, day = when.year, when.month, when.day
             date = when.strftime("%Y-%m-%d %H:%M:00")
             slug = f"story-{pid}" if not is_page else f"page-{pid}"
