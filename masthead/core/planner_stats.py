@@ -39,14 +39,19 @@ GROWTH = 10.0
 ANALYSIS_LIMIT = 1_000
 
 
-def _tables() -> dict[str, str]:
-    """Every table of ours with an integer key: {table: key column}."""
+def _tables() -> dict[str, str | None]:
+    """Every table of ours: {table: its integer key column, or None for another key}. A table
+    keyed otherwise is counted whole each time (no key bounds its rows): the page cache's
+    purge stamps, keyed by page key, reach a row per article after a related rebuild, and a
+    PostgreSQL without autovacuum that never counted them scanned all of them to prune old
+    ones (1M: 46-55 ms of every publication's update; docs/recommendations.md)."""
     found = {}
     for model in apps.get_models(include_auto_created=True):
         meta = model._meta
-        if meta.managed and not meta.proxy and isinstance(
-                meta.pk, models.AutoField | models.BigAutoField | models.SmallAutoField):
-            found[meta.db_table] = meta.pk.column
+        if meta.managed and not meta.proxy:
+            integer = isinstance(meta.pk, models.AutoField | models.BigAutoField
+                                 | models.SmallAutoField)
+            found[meta.db_table] = meta.pk.column if integer else None
     return found
 
 
@@ -93,9 +98,10 @@ def stale_tables(using: str = "default") -> list[str]:
         for table, key in tables.items():
             if table not in existing:
                 continue
-            bound = _scalar(cursor, f"SELECT MAX({qn(key)}) FROM {qn(table)}")
-            if (bound or 0) < MIN_ROWS or known.get(table, 0) * GROWTH >= bound:
-                continue
+            if key is not None:
+                bound = _scalar(cursor, f"SELECT MAX({qn(key)}) FROM {qn(table)}")
+                if (bound or 0) < MIN_ROWS or known.get(table, 0) * GROWTH >= bound:
+                    continue
             rows = _scalar(cursor, f"SELECT COUNT(*) FROM {qn(table)}")
             if rows >= MIN_ROWS and known.get(table, 0) * GROWTH < rows:
                 stale.append((rows, table))

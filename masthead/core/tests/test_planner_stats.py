@@ -158,3 +158,19 @@ def test_the_1m_lookup_becomes_a_key_lookup(few_rows):
     assert "article_kind_recent" in plan()
     assert "articles_article" in planner_stats.refresh_stale()  # sampled, as a live site's
     assert "INTEGER PRIMARY KEY" in plan()
+
+
+def test_a_table_keyed_by_text_is_watched_too(few_rows, tmp_path):
+    """The page cache's purge stamps (keyed by page key) reach a row per article after a
+    related rebuild; a big purge leaves them counted, so pruning them is an index range."""
+    from masthead.pagecache.models import PurgeStamp
+    from masthead.pagecache.stores.files import FileStore
+
+    PurgeStamp.objects.bulk_create([PurgeStamp(key=f"page:{n}", purged_at=1.0) for n in range(4)])
+    assert "pagecache_purgestamp" not in planner_stats.stale_tables()  # under MIN_ROWS
+    FileStore(tmp_path).purge([f"page:{n}" for n in range(4, 4 + planner_stats.MIN_ROWS)])
+    assert "pagecache_purgestamp" not in planner_stats.stale_tables()
+    assert _known_rows("pagecache_purgestamp") >= planner_stats.MIN_ROWS
+    PurgeStamp.objects.bulk_create([PurgeStamp(key=f"new:{n}", purged_at=2e9)
+                                    for n in range(20 * (4 + planner_stats.MIN_ROWS))])
+    assert "pagecache_purgestamp" in planner_stats.stale_tables()  # grown ten-fold: counted

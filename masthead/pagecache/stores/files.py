@@ -29,6 +29,8 @@ import threading
 import time
 from pathlib import Path
 
+from masthead.core import planner_stats
+
 from ..entry import Entry
 from ..models import IndexedPage, PurgeStamp
 from ..policy import ALL_EXTENSIONS
@@ -198,6 +200,8 @@ class FileStore(PageStore):
             [PurgeStamp(key=k, purged_at=now) for k in keys],
             update_conflicts=True, unique_fields=["key"], update_fields=["purged_at"],
         )
+        if len(keys) >= planner_stats.MIN_ROWS:  # a rebuild's or an import's purge: the
+            planner_stats.refresh_stale()  # pruning below must not plan on the empty table
         found = set(paths)
         for chunk in chunks(keys):
             found.update(IndexedPage.objects.filter(key__in=chunk).values_list("path", flat=True))
