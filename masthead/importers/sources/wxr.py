@@ -107,6 +107,7 @@ def parse_wxr(path: str | Path, tz: dt.tzinfo | str = dt.UTC) -> WxrExport:
     path = Path(path)
     zone = _zone(tz)
     _refuse_doctype(path)
+    _refuse_other_root(path)
     scan = _Scan(path.name)
     try:
         for el in _channel_children(path):
@@ -262,7 +263,28 @@ def _check_root(el, path: Path) -> None:
     if el.getroottree().docinfo.doctype:  # second line of defence after _refuse_doctype
         raise _doctype_error(path)
     if el.tag != "rss":
-        raise RecordError(f"{path.name}: not a WordPress export (it is <{el.tag}>, not <rss>)")
+        raise _other_root_error(path, el.tag)
+
+
+def _refuse_other_root(path: Path) -> None:
+    """Refuse a document whose root is not `<rss>` from its first 64 KB: the first pass has
+    libxml2 report only a few elements' ends, so a big XML file holding none of them would
+    otherwise be read to its end before `_check_root` saw its root."""
+    parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
+                                 load_dtd=False)
+    try:
+        with path.open("rb") as handle:
+            parser.feed(handle.read(65536))
+    except (OSError, etree.XMLSyntaxError):
+        return  # the whole parse reports it, with its line
+    for _event, el in parser.read_events():
+        if el.tag != "rss":
+            raise _other_root_error(path, el.tag)
+        return
+
+
+def _other_root_error(path: Path, tag: str) -> RecordError:
+    return RecordError(f"{path.name}: not a WordPress export (it is <{tag}>, not <rss>)")
 
 
 def _syntax(exc: etree.XMLSyntaxError) -> str:

@@ -224,6 +224,16 @@ def test_a_file_that_is_not_an_export_is_refused(tmp_path):
         parse_wxr(tmp_path / "missing.xml")
 
 
+def test_a_file_whose_root_is_not_rss_is_refused_before_it_is_read_through(tmp_path):
+    """The first pass follows only a few elements; a sitemap holds none of them, so its root
+    is checked from the file's head: this one breaks off at its end, which a read through
+    would report instead."""
+    path = tmp_path / "sitemap.xml"
+    path.write_text("<urlset>" + "<url><loc>https://news.example/a</loc></url>" * 5000)
+    with pytest.raises(RecordError, match=r"not a WordPress export \(it is <urlset>"):
+        parse_wxr(path)
+
+
 # --- a big export, read in bounded memory --------------------------------------------------
 
 BIG_EXPORT_SCRIPT = textwrap.dedent(
