@@ -153,7 +153,7 @@ class _Scan:
         if not ns and local == "item":
             self.item(el)
             return
-        value = "".join(el.itertext()).strip()
+        value = wxr_items.joined_text(el).strip()
         if not ns and local in ("title", "description", "language", "link"):
             if local == "link":
                 self.link = value

@@ -92,17 +92,20 @@ class Fields:
 
     def __call__(self, tag: str) -> str:
         child = self._children.get(tag)
-        if child is None:
-            return ""
-        # Most fields are one text or CDATA node: its text, without itertext()'s walk (a
-        # twelfth of the time, for 710,000 calls per 10,000 posts and 50,000 comments).
-        return (child.text or "") if len(child) == 0 else "".join(child.itertext())
+        return joined_text(child) if child is not None else ""
+
+
+def joined_text(el) -> str:
+    """All the text inside `el`, CDATA sections joined. Most fields are one text or CDATA
+    node: their text is read without itertext()'s walk (a twelfth of the time, for 710,000
+    calls per 10,000 posts and 50,000 comments)."""
+    return (el.text or "") if len(el) == 0 else "".join(el.itertext())
 
 
 def text(el, tag: str) -> str:
     """Text of the direct child `tag` (Clark notation), CDATA sections joined."""
     child = el.find(tag)
-    return "".join(child.itertext()) if child is not None else ""
+    return joined_text(child) if child is not None else ""
 
 
 def post_id(f: Fields, ctx: ItemContext) -> int | None:
@@ -251,7 +254,7 @@ def _title_from(body: str) -> str:
 def _excerpt(item) -> str:
     for child in item:
         if isinstance(child.tag, str) and EXCERPT_NS.match(child.tag):
-            return "".join(child.itertext())
+            return joined_text(child)
     return ""
 
 
@@ -265,7 +268,7 @@ def _meta(item, ctx: ItemContext) -> dict[str, str]:
 def _taxonomy(item) -> tuple[str, list[str]]:
     categories, tags, undomained = [], [], []
     for el in item.findall("category"):
-        name = html.unescape("".join(el.itertext())).strip()
+        name = html.unescape(joined_text(el)).strip()
         domain = el.get("domain")
         if not name:
             continue
