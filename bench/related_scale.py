@@ -9,6 +9,12 @@ the phase (sampled every 5 ms from /proc/self/statm), so growth between sizes is
 
     python bench/related_scale.py /work/scale-data/corpus-10k [--limit N] [--out NAME]
 
+Upserts alone, on an engine kept by ``--keep-snapshot`` or on a site's own snapshot (a site
+that ``bench/scale.py`` built), publishing new articles made of two stories each:
+
+    python bench/related_scale.py /tmp/scale/corpus-1m --from-snapshot \
+        /tmp/scale/postgres-1m/related/engine-<token>.pickle --mixed --upserts 40
+
 Writes bench/results/related_scale-<label>.json (``--out`` overrides the name). Never part of
 ``make test``; run it under ``nice -n 10`` on the shared machine.
 """
@@ -22,6 +28,7 @@ import itertools
 import json
 import os
 import pickle
+import random
 import resource
 import sys
 import threading
@@ -39,6 +46,9 @@ from procs import tree_pss_bytes  # noqa: E402
 from masthead.recommendations.engines import Doc, LexicalEngine, LexicalSettings, lexical  # noqa: E402
 
 PAGE = os.sysconf("SC_PAGE_SIZE")
+# A site's snapshot (recommendations/state.py) starts with this line and a 32-byte MAC.
+SITE_SIGNATURE = b"masthead-related-snapshot-v2\n"
+SITE_MAC_BYTES = 32
 
 
 def tree_pss() -> int:
@@ -207,12 +217,39 @@ def time_upserts(engine: LexicalEngine, args) -> list[tuple[float, float]]:
         engine.warm()
     held = itertools.islice(docs(args.corpus / "articles.jsonl", 0), args.limit,
                             args.limit + args.upserts)
+    if args.mixed:
+        held = mixed_docs(args.corpus / "articles.jsonl", args.upserts)
     out = []
     for d in held:
         t, c = time.perf_counter(), time.process_time()
         engine.upsert(d)
         out.append((time.perf_counter() - t, time.process_time() - c))
     return out
+
+
+def mixed_docs(path: Path, count: int) -> list[Doc]:
+    """New articles for an engine that holds the whole corpus (a site's snapshot): each made
+    of two of its stories as `bench/related_publish.py` makes them (the first one's headline,
+    section, tags and first half, the second's second half), published now."""
+    rng = random.Random(5)
+    stories = list(itertools.islice(docs(path, 0), 0, 300_000, 97))
+    made = []
+    for i in range(count):
+        a, b = rng.sample(stories, 2)
+        first, second = a.body.split("\n\n"), b.body.split("\n\n")
+        body = "\n\n".join(first[: max(1, len(first) // 2)] + second[len(second) // 2 :])
+        made.append(dataclasses.replace(a, key=f"mixed-{i}", title=f"{a.title} (follow-up)",
+                                        body=body, published_at=datetime.now(UTC)))
+    return made
+
+
+def load_engine(path: Path) -> LexicalEngine:
+    """A pickled engine: ``--keep-snapshot``'s file, or a site's own snapshot (its signature
+    line and MAC skipped; this reads files the benchmark's own sites wrote)."""
+    with open(path, "rb") as fh:
+        head = fh.read(len(SITE_SIGNATURE))
+        fh.seek(len(SITE_SIGNATURE) + SITE_MAC_BYTES if head == SITE_SIGNATURE else 0)
+        return pickle.load(fh)["engine"]
 
 
 def upsert_summary(upserts: list[tuple[float, float]]) -> dict:
@@ -229,8 +266,8 @@ def upserts_only(args) -> int:
     them can change between the two runs, the fit is paid once (24 CPU minutes at 1M)."""
     SAMPLER.start()
     load = os.getloadavg()
-    with phase("load snapshot"), open(args.from_snapshot, "rb") as fh:
-        engine = pickle.load(fh)["engine"]
+    with phase("load snapshot"):
+        engine = load_engine(args.from_snapshot)
     upserts = time_upserts(engine, args)
     out = {"articles": len(engine), "date": f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
            "load_average_start": [round(x, 2) for x in load],
@@ -256,7 +293,11 @@ def main() -> int:
                     help="keep the pickled engine at this path (to time upserts on it later)")
     ap.add_argument("--from-snapshot", type=Path, default=None,
                     help="skip the fit: load this pickled engine (--keep-snapshot of an "
-                         "earlier run on the same corpus and --limit) and time --upserts only")
+                         "earlier run on the same corpus and --limit, or a site's "
+                         "related/engine-*.pickle) and time --upserts only")
+    ap.add_argument("--mixed", action="store_true",
+                    help="publish articles made of two stories each (for an engine that "
+                         "holds the whole corpus) instead of those after --limit")
     ap.add_argument("--processes", type=int, default=1,
                     help="processes the fit's first stage forks (engine.processes; 1 = none)")
     ap.add_argument("--recall", action="store_true",

@@ -253,11 +253,11 @@ class Features:
         first = content.copy()
         if self.sections[slot] >= 0:
             same = self.sections == self.sections[slot]
-            # Added in place where the section matches: ``w * same`` was a float64 temporary
-            # as long as the corpus, twice (5 ms an upsert at 1M articles).
-            np.add(content, np.float32(s.section_weight), out=content, where=same)
-            np.add(first, np.float32(s.section_weight + s.section_rank_weight), out=first,
-                   where=same)
+            # Weights as float32 scalars: ``w * same`` with a Python float was a float64
+            # temporary as long as the corpus, twice (5 ms an upsert at 1M articles; an add
+            # masked by ``where=same`` took as long, its loop not vectorised).
+            content += same * np.float32(s.section_weight)
+            first += same * np.float32(s.section_weight + s.section_rank_weight)
         if self.topic.dim:
             first += s.topic_weight * (self.topic.matrix @ self.topic.data[slot])
         if s.facts_weight:
