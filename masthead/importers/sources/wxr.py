@@ -87,7 +87,7 @@ class WxrExport:
         ctx = self._ctx
         ctx.seen_ids = wxr_memory.PostIds()
         ctx.unknown_shortcodes = {}
-        _refuse_doctype(self.path)  # again: the file may have been replaced since parse_wxr
+        _refuse_doctype(self.path, _head(self.path))  # again: the file may have been replaced
         for el in _channel_children(self.path, ITEM_TAGS):
             if el.tag == "item":
                 record = wxr_items.read_item(el, ctx, report)
@@ -106,8 +106,9 @@ def parse_wxr(path: str | Path, tz: dt.tzinfo | str = dt.UTC) -> WxrExport:
     """Check a WordPress export and read its header; raises RecordError with one clear line."""
     path = Path(path)
     zone = _zone(tz)
-    _refuse_doctype(path)
-    _refuse_other_root(path)
+    head = _head(path)
+    _refuse_doctype(path, head)
+    _refuse_other_root(path, head)
     scan = _Scan(path.name)
     try:
         for el in _channel_children(path):
@@ -266,16 +267,15 @@ def _check_root(el, path: Path) -> None:
         raise _other_root_error(path, el.tag)
 
 
-def _refuse_other_root(path: Path) -> None:
-    """Refuse a document whose root is not `<rss>` from its first 64 KB: the first pass has
-    libxml2 report only a few elements' ends, so a big XML file holding none of them would
-    otherwise be read to its end before `_check_root` saw its root."""
+def _refuse_other_root(path: Path, head: bytes) -> None:
+    """Refuse a document whose root is not `<rss>` from its head: the first pass has libxml2
+    report only a few elements' ends, so a big XML file holding none of them would otherwise
+    be read to its end before `_check_root` saw its root."""
     parser = etree.XMLPullParser(events=("start",), resolve_entities=False, no_network=True,
                                  load_dtd=False)
     try:
-        with path.open("rb") as handle:
-            parser.feed(handle.read(65536))
-    except (OSError, etree.XMLSyntaxError):
+        parser.feed(head)
+    except etree.XMLSyntaxError:
         return  # the whole parse reports it, with its line
     for _event, el in parser.read_events():
         if el.tag != "rss":
@@ -294,13 +294,17 @@ def _syntax(exc: etree.XMLSyntaxError) -> str:
     return f"{message} (line {exc.lineno})" if exc.lineno else message
 
 
-def _refuse_doctype(path: Path) -> None:
-    """Refuse a DOCTYPE in the prolog, before libxml2 sees any entity declaration."""
+def _head(path: Path) -> bytes:
+    """The file's first 64 KB, which the checks before any parse read."""
     try:
         with path.open("rb") as handle:
-            head = handle.read(65536)
+            return handle.read(65536)
     except OSError as exc:
         raise RecordError(f"cannot read {path}: {exc.strerror or exc}") from None
+
+
+def _refuse_doctype(path: Path, head: bytes) -> None:
+    """Refuse a DOCTYPE in the prolog, before libxml2 sees any entity declaration."""
     text = _decode_head(head)
     pos = 0
     while True:
