@@ -10,8 +10,8 @@ from masthead.recommendations.engines import LexicalEngine, LexicalSettings
 from masthead.recommendations.engines.lexical import _best, _profile_rows
 
 from .test_engine_corpora import generated
+from .test_engine_scoring import WITH_TOPICS
 
-WITH_TOPICS = LexicalSettings(min_docs_for_topics=20, topic_dims=8)
 EVIDENCE = LexicalSettings(min_docs_for_topics=20, topic_dims=8, facts_weight=0.05,
                            conflict_weight=0.05, distance_weight=0.1)
 
